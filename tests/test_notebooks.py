@@ -1,0 +1,46 @@
+"""Every lecture notebook is stored without outputs and runs headless top to bottom."""
+import json
+import os
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOURCES = sorted((ROOT / "assignments" / "source").glob("*/*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOURCES, ids=lambda p: p.name)
+def test_stored_without_outputs(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs"), f"{path.name}: a code cell carries outputs"
+            assert cell.get("execution_count") is None, f"{path.name}: execution counts stored"
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_bilingual_objectives_and_rtl(path):
+    text = path.read_text(encoding="utf-8")
+    assert 'dir=\\"rtl\\"' in text or "dir='rtl'" in text or 'dir="rtl"' in text
+    assert 'lang=\\"ar\\"' in text or 'lang="ar"' in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_headless(path, tmp_path):
+    nb = nbformat.read(path, as_version=4)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    t0 = time.monotonic()
+    client.execute()
+    elapsed = time.monotonic() - t0
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors
+    print(f"{path.name}: {elapsed:.1f}s")
