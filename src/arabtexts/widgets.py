@@ -1,0 +1,958 @@
+"""Interactive tools for the notebooks (ipywidgets 8).
+
+Each tool is a small class. ``tool.widget`` is its root container (display it, or just put
+the tool itself last in a cell: it displays itself). Its controls are ordinary attributes
+that can be set from Python (``tool.query.value = "الكاظمي"``); every change re-renders the
+result at once. All the logic lives in plain methods (``render()`` returns an HTML string,
+``table()`` / ``lines()`` return DataFrames), so the tools can be tested without a browser.
+
+Every root carries a stable CSS class ``arabtexts-<tool>`` and each control one more
+(``arabtexts-concordance-query`` …), so a browser test can find them. Arabic results are
+rendered inside ``<div dir="rtl" lang="ar">``, so they read right to left, and every piece of
+text is HTML-escaped before it is shown.
+
+>>> from arabtexts.widgets import ConcordanceExplorer
+>>> tool = ConcordanceExplorer()
+>>> tool.query.value = "الكاظمي"
+>>> tool.count() > 0
+True
+>>> "arabtexts-concordance" in tool.widget._dom_classes
+True
+
+The tools that need a table under ``data/`` (events, figures, the gazetteer) say so plainly
+when the table is not there yet, instead of showing anything invented.
+"""
+from __future__ import annotations
+
+import html
+import importlib
+import io
+from dataclasses import dataclass
+
+import ipywidgets as W
+import pandas as pd
+
+from .corpus import ARTICLE_IDS, get_article
+from .normalize import find_normalized
+
+__all__ = [
+    "rtl",
+    "highlight",
+    "article_options",
+    "ArticleReader",
+    "ConcordanceExplorer",
+    "EntityHighlighter",
+    "TimelineExplorer",
+    "CompareTexts",
+    "FigureExplorer",
+]
+
+#: value of the "all articles" choice in article filters
+ALL = "all"
+
+HIT_STYLE = "background:#ffe08a;color:inherit;padding:0 1px;border-radius:2px"
+BOX_STYLE = "text-align:right;line-height:1.9;font-size:1.05em"
+
+#: colours of the entity kinds (colour-blind friendly pastel set with distinct lightness)
+KIND_COLOURS = {
+    "person": "#ffd59e",
+    "organization": "#b9e4b1",
+    "place": "#a9d8f5",
+    "date": "#d9c4f2",
+    "number": "#f6b8c8",
+}
+KIND_LABELS = {
+    "person": ("people", "أشخاص"),
+    "organization": ("organisations", "منظمات"),
+    "place": ("places", "أماكن"),
+    "date": ("dates", "تواريخ"),
+    "number": ("numbers", "أعداد"),
+}
+ENTITY_KINDS = ("person", "organization", "place")
+_TABLE_KIND = {"people": "person", "organizations": "organization", "places": "place"}
+
+
+# ---------------------------------------------------------------------------------------------
+# small helpers (pure functions)
+
+
+def rtl(inner_html: str, *, css_class: str = "", style: str = BOX_STYLE) -> str:
+    """Wrap HTML in a right-to-left Arabic block: ``<div dir="rtl" lang="ar" ...>``.
+
+    ``inner_html`` must already be escaped (see :func:`highlight`).
+
+    >>> rtl(html.escape("العراق <دولة>"))
+    '<div dir="rtl" lang="ar" style="text-align:right;line-height:1.9;font-size:1.05em">العراق &lt;دولة&gt;</div>'
+    """
+    cls = f' class="{html.escape(css_class)}"' if css_class else ""
+    return f'<div dir="rtl" lang="ar"{cls} style="{style}">{inner_html}</div>'
+
+
+@dataclass(frozen=True)
+class Span:
+    """A highlighted stretch ``[start, end)`` of a text, with its kind (for colour and class)."""
+
+    start: int
+    end: int
+    kind: str = "hit"
+    title: str = ""
+
+
+def _resolve_overlaps(spans) -> list[Span]:
+    """Sort spans and drop those overlapping an earlier (or longer, same-start) one."""
+    out: list[Span] = []
+    last_end = -1
+    for sp in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if sp.end <= sp.start or sp.start < last_end:
+            continue
+        out.append(sp)
+        last_end = sp.end
+    return out
+
+
+def highlight(text: str, spans, *, colours: dict | None = None) -> str:
+    """Escape ``text`` and wrap the given ``[start, end)`` spans in ``<mark>`` tags.
+
+    ``spans`` are ``(start, end)`` pairs or :class:`Span` objects; overlapping spans keep the
+    first (the longer one when they start together). Each mark has the class
+    ``arabtexts-hit`` (or ``arabtexts-ent arabtexts-ent-<kind>`` for a kind in ``colours``).
+
+    >>> highlight("في الســياسة <b>", [(3, 12)])
+    'في <mark class="arabtexts-hit" style="background:#ffe08a;color:inherit;padding:0 1px;border-radius:2px">الســياسة</mark> &lt;b&gt;'
+    """
+    colours = colours or {}
+    norm = [sp if isinstance(sp, Span) else Span(int(sp[0]), int(sp[1])) for sp in spans]
+    parts: list[str] = []
+    pos = 0
+    for sp in _resolve_overlaps(norm):
+        parts.append(html.escape(text[pos:sp.start]))
+        if sp.kind in colours:
+            cls = f"arabtexts-ent arabtexts-ent-{sp.kind}"
+            style = f"background:{colours[sp.kind]};color:#111;padding:0 2px;border-radius:3px"
+        else:
+            cls, style = "arabtexts-hit", HIT_STYLE
+        title = f' title="{html.escape(sp.title)}"' if sp.title else ""
+        parts.append(f'<mark class="{cls}" style="{style}"{title}>'
+                     f"{html.escape(text[sp.start:sp.end])}</mark>")
+        pos = sp.end
+    parts.append(html.escape(text[pos:]))
+    return "".join(parts)
+
+
+def message(text_en: str, text_ar: str = "") -> str:
+    """A plain notice (for missing tables, empty results) in English and, if given, Arabic.
+
+    >>> "arabtexts-message" in message("Nothing yet.", "لا شيء بعد.")
+    True
+    """
+    ar = (f'<div dir="rtl" lang="ar" style="text-align:right">{html.escape(text_ar)}</div>'
+          if text_ar else "")
+    return ('<div class="arabtexts-message" style="padding:6px 10px;border-left:4px solid #c9a227;'
+            f'background:#fff8e1;color:#333">{html.escape(text_en)}{ar}</div>')
+
+
+def article_options(*, with_all: bool = False) -> list[tuple[str, str]]:
+    """``(label, id)`` pairs for a dropdown, in course order: «id · title (date)».
+
+    >>> article_options()[0][1], article_options(with_all=True)[0][1]
+    ('001', 'all')
+    """
+    opts = [("all five texts — كل النصوص", ALL)] if with_all else []
+    for aid in ARTICLE_IDS:
+        art = get_article(aid)
+        opts.append((f"{aid} · {art.title_ar} ({art.published})", aid))
+    return opts
+
+
+def _optional_module(name: str):
+    """Import ``arabtexts.<name>`` if that module exists yet; ``None`` otherwise."""
+    try:
+        return importlib.import_module(f"arabtexts.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"arabtexts.{name}":
+            return None
+        raise
+
+
+def _load_table(name: str):
+    """``(DataFrame, "")`` or ``(None, reason)`` when the table file is not there yet."""
+    ds = _optional_module("datasets")
+    if ds is None:
+        return None, "arabtexts.datasets is not available yet."
+    try:
+        return ds.load_table(name), ""
+    except FileNotFoundError:
+        return None, (f"The table «{name}» (data/{name}.csv) has not been written yet, so this "
+                      "tool has nothing to show. It will work as soon as the table exists.")
+
+
+def df_to_html(df: pd.DataFrame, *, css_class: str = "", max_rows: int = 200) -> str:
+    """An escaped, right-to-left HTML table of a DataFrame (index not shown).
+
+    >>> "<td>بغداد &amp; واشنطن</td>" in df_to_html(pd.DataFrame({"x": ["بغداد & واشنطن"]}))
+    True
+    """
+    shown = df.head(max_rows)
+    cls = f' class="{html.escape(css_class)}"' if css_class else ""
+    head = "".join(f'<th style="text-align:right;padding:2px 8px">{html.escape(str(c))}</th>'
+                   for c in shown.columns)
+    rows = []
+    for _, r in shown.iterrows():
+        cells = "".join(f'<td>{html.escape("" if pd.isna(v) else str(v))}</td>'
+                        for v in r.tolist())
+        rows.append(f"<tr>{cells}</tr>")
+    more = ""
+    if len(df) > max_rows:
+        more = f"<caption>first {max_rows} of {len(df)} rows</caption>"
+    return (f'<table{cls} dir="rtl" lang="ar" style="border-collapse:collapse">{more}'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _figure_png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# base class
+
+
+class _Tool:
+    """Common behaviour: ``.widget``, self-display, CSS classes."""
+
+    name = "tool"
+
+    def _root(self, children) -> W.VBox:
+        box = W.VBox(children)
+        box.add_class(f"arabtexts-{self.name}")
+        box.add_class("arabtexts-tool")
+        return box
+
+    def _cls(self, control, part: str):
+        control.add_class(f"arabtexts-{self.name}-{part}")
+        return control
+
+    def _observe(self, *controls):
+        for c in controls:
+            c.observe(lambda _change: self.update(), names="value")
+
+    def update(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# ---------------------------------------------------------------------------------------------
+# ArticleReader
+
+
+class ArticleReader(_Tool):
+    """Read one article right to left, with its metadata, a layer choice and a search box.
+
+    The search is normalised: «السياسة» also finds «الســياسة» (tatweel) and «السّياسة».
+
+    >>> r = ArticleReader("000")
+    >>> r.search.value = "السياسة"
+    >>> spans = r.matches()
+    >>> r.current_text()[spans[0][0]:spans[0][1]]
+    'الســياسة'
+    >>> 'dir="rtl"' in r.render()
+    True
+    """
+
+    name = "reader"
+    LAYERS = ("raw", "clean", "annotated")
+
+    def __init__(self, article_id: str = ARTICLE_IDS[0], layer: str = "raw", query: str = ""):
+        self.article = self._cls(W.Dropdown(options=article_options(),
+                                            value=get_article(article_id).id,
+                                            description="Article", layout=W.Layout(width="95%")),
+                                 "article")
+        self.layer = self._cls(W.ToggleButtons(options=[(x, x) for x in self.LAYERS], value=layer,
+                                               description="Layer",
+                                               tooltips=["the text exactly as given",
+                                                         "PDF damage repaired by code",
+                                                         "repaired, lost digits marked"]),
+                               "layer")
+        self.search = self._cls(W.Text(value=query, placeholder="ابحث… / search",
+                                       description="Search", continuous_update=True),
+                                "search")
+        self.status = self._cls(W.HTML(), "status")
+        self.meta = self._cls(W.HTML(), "meta")
+        self.text = self._cls(W.HTML(), "text")
+        self.widget = self._root([self.article, self.layer, self.search, self.status,
+                                  self.meta, self.text])
+        self._observe(self.article, self.layer, self.search)
+        self.update()
+
+    # logic ---------------------------------------------------------------------------------
+    def current_layer(self) -> str:
+        """The layer actually shown: the chosen one if it has been built, else ``raw``."""
+        if self.layer.value == "raw":
+            return "raw"
+        try:
+            getattr(get_article(self.article.value), self.layer.value)
+            return self.layer.value
+        except FileNotFoundError:
+            return "raw"
+
+    def current_text(self) -> str:
+        """The text of the chosen article in the layer shown."""
+        art = get_article(self.article.value)
+        layer = self.current_layer()
+        return art.text if layer == "raw" else getattr(art, layer)
+
+    def matches(self) -> list[tuple[int, int]]:
+        """Spans of the search query in :meth:`current_text` (normalised matching)."""
+        q = self.search.value.strip()
+        return find_normalized(self.current_text(), q) if q else []
+
+    def render_meta(self) -> str:
+        """Metadata of the chosen article (title, author, outlet, date, genre) as HTML."""
+        art = get_article(self.article.value)
+        m = art.meta
+        rows = [
+            ("العنوان", m.get("title_ar", ""), m.get("title_en", "")),
+            ("الكاتب", m.get("author_ar", ""), m.get("author_en", "")),
+            ("الناشر", m.get("outlet_ar", ""), m.get("outlet_en", "")),
+            ("التاريخ", m.get("published", ""), ""),
+            ("النوع", "", m.get("genre", "")),
+        ]
+        body = "".join(
+            f"<tr><th style='padding:0 8px'>{html.escape(k)}</th><td>{html.escape(ar)}</td>"
+            f"<td dir='ltr' lang='en' style='color:#555'>{html.escape(en)}</td></tr>"
+            for k, ar, en in rows
+        )
+        return rtl(f"<table>{body}</table>", css_class="arabtexts-reader-metadata",
+                   style="text-align:right")
+
+    def render(self) -> str:
+        """The text with the search matches highlighted, as RTL HTML."""
+        text = self.current_text()
+        return rtl(highlight(text, self.matches()), css_class="arabtexts-reader-body",
+                   style=BOX_STYLE + ";white-space:pre-wrap;max-height:32em;overflow-y:auto;"
+                   "border:1px solid #ddd;padding:8px")
+
+    def render_status(self) -> str:
+        notes = []
+        if self.current_layer() != self.layer.value:
+            notes.append(f"The «{self.layer.value}» layer has not been built yet "
+                         "(python -m arabtexts.repair); showing the raw text.")
+        q = self.search.value.strip()
+        if q:
+            n = len(self.matches())
+            notes.append(f"{n} match{'es' if n != 1 else ''} for «{q}» (normalised search).")
+        return message(" ".join(notes)) if notes else ""
+
+    def update(self) -> None:
+        self.status.value = self.render_status()
+        self.meta.value = self.render_meta()
+        self.text.value = self.render()
+
+
+# ---------------------------------------------------------------------------------------------
+# ConcordanceExplorer
+
+
+def _kwic(texts: dict[str, str], query: str, width: int) -> pd.DataFrame:
+    """Concordance via :func:`arabtexts.analysis.kwic`, or a simple fallback without it."""
+    analysis = _optional_module("analysis")
+    if analysis is not None and hasattr(analysis, "kwic"):
+        return analysis.kwic(texts, query, width=width)
+    rows = []
+    for aid, raw in texts.items():
+        for s, e in find_normalized(raw, query):
+            rows.append((aid, " ".join(raw[max(0, s - width):s].split()), raw[s:e],
+                         " ".join(raw[e:e + width].split()), s, e))
+    return pd.DataFrame(rows, columns=["article_id", "left", "keyword", "right", "start", "end"])
+
+
+class ConcordanceExplorer(_Tool):
+    """Keyword in context: every occurrence of a word, with its left and right context.
+
+    Type in the box and the lines update at each keystroke. ``start``/``end`` are spans in the
+    raw text, so each line can be checked against the source.
+
+    >>> c = ConcordanceExplorer(query="واشنطن", article="001")
+    >>> row = c.lines().iloc[0]
+    >>> get_article("001").text[row["start"]:row["end"]]
+    'واشنطن'
+    """
+
+    name = "concordance"
+    MAX_LINES = 300
+
+    def __init__(self, query: str = "", *, width: int = 40, article: str = ALL):
+        self.query = self._cls(W.Text(value=query, placeholder="اكتب كلمة… / type a word",
+                                      description="Word", continuous_update=True), "query")
+        self.width = self._cls(W.IntSlider(value=width, min=10, max=120, step=5,
+                                           description="Context", continuous_update=True),
+                               "width")
+        self.article = self._cls(W.Dropdown(options=article_options(with_all=True),
+                                            value=article, description="Texts",
+                                            layout=W.Layout(width="95%")), "article")
+        self.summary = self._cls(W.HTML(), "count")
+        self.per_article = self._cls(W.HTML(), "per-article")
+        self.results = self._cls(W.HTML(), "results")
+        self.widget = self._root([W.HBox([self.query, self.width]), self.article, self.summary,
+                                  self.per_article, self.results])
+        self._observe(self.query, self.width, self.article)
+        self.update()
+
+    def _texts(self) -> dict[str, str]:
+        ids = ARTICLE_IDS if self.article.value == ALL else (self.article.value,)
+        return {aid: get_article(aid).text for aid in ids}
+
+    def lines(self) -> pd.DataFrame:
+        """The concordance: ``article_id, left, keyword, right, start, end`` (raw spans)."""
+        q = self.query.value.strip()
+        key = (q, self.width.value, self.article.value)
+        if getattr(self, "_memo", (None,))[0] != key:
+            if not q:
+                df = pd.DataFrame(columns=["article_id", "left", "keyword", "right", "start", "end"])
+            else:
+                df = _kwic(self._texts(), q, self.width.value).reset_index(drop=True)
+            self._memo = (key, df)
+        return self._memo[1].copy()
+
+    def count(self) -> int:
+        """Number of occurrences of the query in the chosen texts."""
+        return len(self.lines())
+
+    def counts(self) -> pd.Series:
+        """Occurrences per article (all chosen articles, zeros included), in course order."""
+        ids = list(self._texts())
+        lines = self.lines()
+        return lines["article_id"].value_counts().reindex(ids, fill_value=0).rename("count")
+
+    def render(self) -> str:
+        """The KWIC lines as an RTL HTML table (keyword highlighted)."""
+        lines = self.lines()
+        if not self.query.value.strip():
+            return message("Type a word (Arabic) in the box to see every place it occurs.",
+                           "اكتب كلمة في المربع لترى كل مواضع ورودها.")
+        if lines.empty:
+            return message(f"«{self.query.value.strip()}» does not occur in the chosen texts.",
+                           "لم ترد هذه الكلمة في النصوص المختارة.")
+        rows = []
+        for _, r in lines.head(self.MAX_LINES).iterrows():
+            rows.append(
+                "<tr>"
+                f"<td style='color:#777;padding:0 6px'>{html.escape(r['article_id'])}</td>"
+                f"<td style='text-align:left;white-space:nowrap'>{html.escape(r['left'])}</td>"
+                f"<td style='text-align:center;white-space:nowrap'><mark class='arabtexts-hit' "
+                f"style='{HIT_STYLE};font-weight:bold'>{html.escape(r['keyword'])}</mark></td>"
+                f"<td style='text-align:right;white-space:nowrap'>{html.escape(r['right'])}</td>"
+                "</tr>"
+            )
+        note = ""
+        if len(lines) > self.MAX_LINES:
+            note = message(f"Showing the first {self.MAX_LINES} of {len(lines)} lines.")
+        table = ("<table class='arabtexts-kwic' style='border-collapse:collapse'>"
+                 + "".join(rows) + "</table>")
+        return note + rtl(table, style="text-align:right;line-height:1.8;overflow-x:auto")
+
+    def render_summary(self) -> str:
+        q = self.query.value.strip()
+        if not q:
+            return ""
+        n = self.count()
+        return (f"<b class='arabtexts-concordance-total'>{n}</b> occurrence{'s' if n != 1 else ''}"
+                f" of «{html.escape(q)}» (normalised: tatweel, diacritics and hamza on alef "
+                "ignored)")
+
+    def render_counts(self) -> str:
+        if not self.query.value.strip():
+            return ""
+        c = self.counts()
+        df = pd.DataFrame({"article": c.index,
+                           "title": [get_article(a).title_ar for a in c.index],
+                           "count": c.to_numpy()})
+        return df_to_html(df, css_class="arabtexts-concordance-table")
+
+    def update(self) -> None:
+        self.summary.value = self.render_summary()
+        self.per_article.value = self.render_counts()
+        self.results.value = self.render()
+
+
+# ---------------------------------------------------------------------------------------------
+# EntityHighlighter
+
+
+class EntityHighlighter(_Tool):
+    """Colour the people, organisations, places, dates and numbers of one article.
+
+    People, organisations and places come from the course gazetteer
+    (:func:`arabtexts.datasets.gazetteer`), dates and numbers from :mod:`arabtexts.extract`.
+
+    >>> e = EntityHighlighter("004", kinds=("person",))
+    >>> e.kinds
+    ('person',)
+    """
+
+    name = "entities"
+    KINDS = ("person", "organization", "place", "date", "number")
+
+    def __init__(self, article_id: str = ARTICLE_IDS[0], kinds=KINDS):
+        self.article = self._cls(W.Dropdown(options=article_options(),
+                                            value=get_article(article_id).id,
+                                            description="Article", layout=W.Layout(width="95%")),
+                                 "article")
+        self.kind_boxes = {}
+        for k in self.KINDS:
+            en, ar = KIND_LABELS[k]
+            cb = W.Checkbox(value=k in kinds, description=f"{en} {ar}", indent=False,
+                            layout=W.Layout(width="auto"))
+            cb.add_class(f"arabtexts-entities-kind-{k}")
+            self.kind_boxes[k] = cb
+        self.kind_row = self._cls(W.HBox(list(self.kind_boxes.values())), "kinds")
+        self.status = self._cls(W.HTML(), "status")
+        self.legend = self._cls(W.HTML(), "legend")
+        self.counts_html = self._cls(W.HTML(), "counts")
+        self.text = self._cls(W.HTML(), "text")
+        self.widget = self._root([self.article, self.kind_row, self.status, self.legend,
+                                  self.counts_html, self.text])
+        self._observe(self.article, *self.kind_boxes.values())
+        self.update()
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds switched on (set it to a tuple to change the check boxes)."""
+        return tuple(k for k, cb in self.kind_boxes.items() if cb.value)
+
+    @kinds.setter
+    def kinds(self, value) -> None:
+        value = set(value)
+        unknown = value - set(self.KINDS)
+        if unknown:
+            raise ValueError(f"unknown kind(s) {sorted(unknown)}; choose from {self.KINDS}")
+        for k, cb in self.kind_boxes.items():
+            cb.value = k in value
+
+    def text_value(self) -> str:
+        return get_article(self.article.value).text
+
+    def problems(self) -> list[str]:
+        """What is missing for the kinds switched on (empty when all is available)."""
+        out = []
+        extract = _optional_module("extract")
+        if extract is None and self.kinds:
+            out.append("arabtexts.extract is not available yet: no spans can be found.")
+        if set(self.kinds) & set(ENTITY_KINDS):
+            ds = _optional_module("datasets")
+            if ds is None:
+                out.append("arabtexts.datasets is not available yet (no gazetteer).")
+            else:
+                missing = [t for t in ds.ENTITY_TABLES
+                           if not (ds.data_dir() / f"{t}.csv").exists()]
+                if missing:
+                    out.append("The gazetteer tables " + ", ".join(f"data/{t}.csv" for t in missing)
+                               + " have not been written yet: people, organisations and places "
+                               "cannot be highlighted until they exist.")
+        return out
+
+    def spans(self) -> pd.DataFrame:
+        """The highlighted spans: ``kind, value, start, end, text`` (raw text), in text order."""
+        cols = ["kind", "value", "start", "end", "text"]
+        extract = _optional_module("extract")
+        if extract is None:
+            return pd.DataFrame(columns=cols)
+        text = self.text_value()
+        rows = []
+        kinds = set(self.kinds)
+        if kinds & set(ENTITY_KINDS):
+            gaz = self._gazetteer()
+            if gaz is not None:
+                kind_of = self._kind_lookup(gaz)
+                for m in extract.find_entities(text, gaz):
+                    k = self._entity_kind(m, kind_of)
+                    if k in kinds:
+                        rows.append((k, str(m.value), m.start, m.end, text[m.start:m.end]))
+        if "date" in kinds:
+            rows += [("date", str(m.value), m.start, m.end, text[m.start:m.end])
+                     for m in extract.find_dates(text)]
+        if "number" in kinds:
+            rows += [("number", str(m.value), m.start, m.end, text[m.start:m.end])
+                     for m in extract.find_numbers(text)]
+        df = pd.DataFrame(rows, columns=cols)
+        return df.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
+
+    @staticmethod
+    def _gazetteer():
+        ds = _optional_module("datasets")
+        if ds is None:
+            return None
+        try:
+            return ds.gazetteer()
+        except FileNotFoundError:
+            return None
+
+    @staticmethod
+    def _kind_lookup(gaz: pd.DataFrame) -> dict:
+        out = {}
+        for _, r in gaz.iterrows():
+            k = _TABLE_KIND.get(r["table"], "place")
+            out.setdefault(r["id"], k)
+            out.setdefault(r["variant"], k)
+            out.setdefault(r["name_ar"], k)
+        return out
+
+    @staticmethod
+    def _entity_kind(m, kind_of: dict) -> str:
+        extra = getattr(m, "extra", None) or {}
+        if isinstance(extra, dict):
+            if extra.get("table") in _TABLE_KIND:
+                return _TABLE_KIND[extra["table"]]
+            for key in ("id", "entity_id"):
+                if extra.get(key) in kind_of:
+                    return kind_of[extra[key]]
+        kind = str(getattr(m, "kind", ""))
+        if kind in ENTITY_KINDS:
+            return kind
+        if kind in _TABLE_KIND:
+            return _TABLE_KIND[kind]
+        return kind_of.get(str(m.value), kind_of.get(m.text, "place"))
+
+    def counts(self) -> pd.DataFrame:
+        """How many spans of each kind and value: ``kind, value, count`` (most frequent first)."""
+        sp = self.spans()
+        if sp.empty:
+            return pd.DataFrame(columns=["kind", "value", "count"])
+        c = sp.groupby(["kind", "value"], sort=False).size().rename("count").reset_index()
+        order = {k: i for i, k in enumerate(self.KINDS)}
+        c = c.assign(_o=c["kind"].map(order))
+        return (c.sort_values(["_o", "count", "value"], ascending=[True, False, True])
+                .drop(columns="_o").reset_index(drop=True))
+
+    def render_legend(self) -> str:
+        chips = "".join(
+            f"<span class='arabtexts-ent-{k}' style='background:{KIND_COLOURS[k]};padding:1px 8px;"
+            f"margin:0 4px;border-radius:3px'>{KIND_LABELS[k][1]} · {KIND_LABELS[k][0]}</span>"
+            for k in self.kinds
+        )
+        return rtl(chips, css_class="arabtexts-legend", style="text-align:right")
+
+    def render_counts(self) -> str:
+        c = self.counts()
+        if c.empty:
+            return ""
+        totals = c.groupby("kind", sort=False)["count"].sum()
+        head = " · ".join(f"{KIND_LABELS[k][0]}: {n}" for k, n in totals.items())
+        return (f"<div class='arabtexts-entities-totals'>{html.escape(head)}</div>"
+                + df_to_html(c, css_class="arabtexts-entities-table", max_rows=40))
+
+    def render(self) -> str:
+        text = self.text_value()
+        sp = self.spans()
+        spans = [Span(int(r.start), int(r.end), r.kind, r.value) for r in sp.itertuples()]
+        return rtl(highlight(text, spans, colours=KIND_COLOURS), css_class="arabtexts-entities-body",
+                   style=BOX_STYLE + ";white-space:pre-wrap;max-height:32em;overflow-y:auto;"
+                   "border:1px solid #ddd;padding:8px")
+
+    def update(self) -> None:
+        probs = self.problems()
+        self.status.value = message(" ".join(probs)) if probs else ""
+        self.legend.value = self.render_legend()
+        self.counts_html.value = self.render_counts()
+        self.text.value = self.render()
+
+
+# ---------------------------------------------------------------------------------------------
+# TimelineExplorer
+
+
+def _year_of(df: pd.DataFrame) -> pd.Series:
+    """The year of each row: a ``year`` column, or the first four digits of ``date``."""
+    if "year" in df.columns:
+        return pd.to_numeric(df["year"], errors="coerce").astype("Int64")
+    for col in ("date", "date_iso", "when"):
+        if col in df.columns:
+            return pd.to_numeric(df[col].astype(str).str.extract(r"(\d{4})")[0],
+                                 errors="coerce").astype("Int64")
+    return pd.Series(pd.NA, index=df.index, dtype="Int64")
+
+
+class TimelineExplorer(_Tool):
+    """The dated events of the texts on a timeline, filtered by years and by article.
+
+    Dates known only in part (a month without its day, a year alone) are shown as such.
+    """
+
+    name = "timeline"
+
+    def __init__(self, article: str = ALL):
+        self.events, self.reason = _load_table("events")
+        years = (_year_of(self.events).dropna() if self.events is not None
+                 else pd.Series([], dtype="Int64"))
+        lo, hi = (int(years.min()), int(years.max())) if len(years) else (2003, 2025)
+        if lo == hi:
+            hi = lo + 1
+        self.years = self._cls(W.IntRangeSlider(value=(lo, hi), min=lo, max=hi, step=1,
+                                                description="Years", continuous_update=False),
+                               "years")
+        self.article = self._cls(W.Dropdown(options=article_options(with_all=True), value=article,
+                                            description="Texts", layout=W.Layout(width="95%")),
+                                 "article")
+        self.status = self._cls(W.HTML(), "status")
+        self.results = self._cls(W.HTML(), "results")
+        self.chart = self._cls(W.Image(format="png"), "chart")
+        self.widget = self._root([self.years, self.article, self.status, self.chart, self.results])
+        self._observe(self.years, self.article)
+        self.update()
+
+    def table(self) -> pd.DataFrame:
+        """The events in the chosen years (and article), in date order."""
+        if self.events is None:
+            return pd.DataFrame()
+        df = self.events.copy()
+        year = _year_of(df)
+        lo, hi = self.years.value
+        keep = year.between(lo, hi).fillna(False).astype(bool)
+        if self.article.value != ALL and "article_id" in df.columns:
+            keep &= df["article_id"] == self.article.value
+        df = df[keep]
+        sort_cols = [c for c in ("date", "year", "month", "day") if c in df.columns]
+        if sort_cols:
+            df = df.sort_values(sort_cols[:1], kind="stable")
+        return df.reset_index(drop=True)
+
+    def render(self) -> str:
+        if self.events is None:
+            return message(self.reason, "جدول الأحداث غير متوفر بعد.")
+        df = self.table()
+        if df.empty:
+            return message("No dated event in this selection.", "لا أحداث مؤرخة في هذا الاختيار.")
+        return rtl(df_to_html(df, css_class="arabtexts-timeline-table"), style="text-align:right")
+
+    def figure(self):
+        """A matplotlib Figure of the selected events (``None`` if there is nothing to draw)."""
+        df = self.table()
+        if df.empty:
+            return None
+        plotting = _optional_module("plotting")
+        if plotting is not None and hasattr(plotting, "timeline"):
+            out = plotting.timeline(df)
+            return getattr(out, "figure", out)
+        return _plain_timeline(df)
+
+    def update(self) -> None:
+        self.results.value = self.render()
+        n = len(self.table())
+        self.status.value = (f"<b class='arabtexts-timeline-total'>{n}</b> event(s)"
+                             if self.events is not None else "")
+        fig = self.figure() if self.events is not None else None
+        self.chart.value = _figure_png(fig) if fig is not None else b""
+        self.chart.layout.display = "none" if fig is None else ""
+        _close(fig)
+
+
+def _close(fig) -> None:
+    if fig is None:
+        return
+    try:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    except Exception:  # noqa: BLE001 - a figure not managed by pyplot
+        pass
+
+
+def _label_column(df: pd.DataFrame) -> str | None:
+    for col in ("label_ar", "event_ar", "what_ar", "description_ar", "title_ar", "name_ar",
+                "label", "event", "evidence"):
+        if col in df.columns:
+            return col
+    return None
+
+
+def _plain_timeline(df: pd.DataFrame):
+    """A simple dot timeline with plain matplotlib (used until plotting.timeline exists)."""
+    from matplotlib.figure import Figure
+
+    year = _year_of(df).astype("float64")
+    month = (pd.to_numeric(df["month"], errors="coerce").astype("float64")
+             if "month" in df.columns else pd.Series(float("nan"), index=df.index))
+    x = year + (month.fillna(6.5) - 1) / 12
+    label_col = _label_column(df)
+    fig = Figure(figsize=(8, 0.35 * len(df) + 1))
+    ax = fig.subplots()
+    ys = list(range(len(df)))[::-1]
+    ax.scatter(x, ys, s=30)
+    for xi, yi, lab in zip(x, ys, df[label_col] if label_col else [""] * len(df)):
+        ax.annotate(str(lab)[:60], (xi, yi), xytext=(6, 0), textcoords="offset points",
+                    va="center", fontsize=8)
+    ax.set_yticks([])
+    ax.set_xlabel("year")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# CompareTexts
+
+
+class CompareTexts(_Tool):
+    """Two texts side by side: the words that set each apart, and the words they share.
+
+    >>> c = CompareTexts("001", "004", top=5)
+    >>> len(c.distinctive("001"))
+    5
+    """
+
+    name = "compare"
+
+    def __init__(self, left: str = "001", right: str = "004", *, top: int = 15):
+        self.left = self._cls(W.Dropdown(options=article_options(), value=get_article(left).id,
+                                         description="Text A", layout=W.Layout(width="95%")),
+                              "left")
+        self.right = self._cls(W.Dropdown(options=article_options(), value=get_article(right).id,
+                                          description="Text B", layout=W.Layout(width="95%")),
+                               "right")
+        self.top = self._cls(W.IntSlider(value=top, min=5, max=40, step=1, description="Words",
+                                         continuous_update=False), "top")
+        self.results = self._cls(W.HTML(), "results")
+        self.shared_html = self._cls(W.HTML(), "shared")
+        self.widget = self._root([self.left, self.right, self.top, self.results, self.shared_html])
+        self._observe(self.left, self.right, self.top)
+        self.update()
+
+    def _texts(self) -> dict[str, str]:
+        ids = dict.fromkeys([self.left.value, self.right.value])
+        return {aid: get_article(aid).text for aid in ids}
+
+    def distinctive(self, article_id: str) -> pd.DataFrame:
+        """The ``top`` words most typical of ``article_id`` against the other chosen text.
+
+        When both dropdowns show the same text, the text is compared with the whole corpus.
+        """
+        from .analysis import distinctive_words
+
+        texts = self._texts()
+        if len(texts) < 2:
+            texts = {aid: get_article(aid).text for aid in ARTICLE_IDS}
+        d = distinctive_words(texts, top=self.top.value, min_count=2)
+        return d[d["article_id"] == article_id].reset_index(drop=True)
+
+    def shared(self) -> pd.DataFrame:
+        """Content words used in both texts: ``word, count_a, count_b`` (most common first)."""
+        from .analysis import frequency_table
+
+        a = frequency_table(get_article(self.left.value).text, min_length=2).set_index("word")
+        b = frequency_table(get_article(self.right.value).text, min_length=2).set_index("word")
+        both = a.index.intersection(b.index)
+        df = pd.DataFrame({"word": both, "count_a": a.loc[both, "count"].to_numpy(),
+                           "count_b": b.loc[both, "count"].to_numpy()})
+        df["min"] = df[["count_a", "count_b"]].min(axis=1)
+        df = df.sort_values(["min", "word"], ascending=[False, True], kind="stable")
+        return df.drop(columns="min").head(self.top.value).reset_index(drop=True)
+
+    def render(self) -> str:
+        cols = []
+        for aid in (self.left.value, self.right.value):
+            d = self.distinctive(aid)
+            items = "".join(f"<li>{html.escape(w)} <span style='color:#777'>({n})</span></li>"
+                            for w, n in zip(d["word"], d["count"]))
+            title = html.escape(get_article(aid).title_ar)
+            cols.append(f"<div class='arabtexts-compare-column' style='flex:1;padding:0 8px'>"
+                        f"<h4 style='margin:4px 0'>{html.escape(aid)} · {title}</h4>"
+                        f"<ol>{items}</ol></div>")
+        return rtl(f"<div style='display:flex;gap:12px'>{''.join(cols)}</div>",
+                   style="text-align:right")
+
+    def render_shared(self) -> str:
+        df = self.shared()
+        words = "، ".join(html.escape(w) for w in df["word"])
+        return rtl(f"<b>كلمات مشتركة · shared words:</b> {words}",
+                   css_class="arabtexts-compare-shared-words", style="text-align:right")
+
+    def update(self) -> None:
+        self.results.value = self.render()
+        self.shared_html.value = self.render_shared()
+
+
+# ---------------------------------------------------------------------------------------------
+# FigureExplorer
+
+
+class FigureExplorer(_Tool):
+    """The figures (numbers with units) quoted in the texts, filtered by article and unit."""
+
+    name = "figures"
+
+    def __init__(self, article: str = ALL, unit: str = ALL):
+        self.figures, self.reason = _load_table("figures")
+        units = []
+        if self.figures is not None and "unit" in self.figures.columns:
+            units = sorted(u for u in self.figures["unit"].dropna().astype(str).unique() if u)
+        self.article = self._cls(W.Dropdown(options=article_options(with_all=True), value=article,
+                                            description="Texts", layout=W.Layout(width="95%")),
+                                 "article")
+        self.unit = self._cls(W.Dropdown(options=[("all units", ALL)] + [(u, u) for u in units],
+                                         value=unit if unit in units else ALL,
+                                         description="Unit"), "unit")
+        self.status = self._cls(W.HTML(), "status")
+        self.chart = self._cls(W.Image(format="png"), "chart")
+        self.results = self._cls(W.HTML(), "results")
+        self.widget = self._root([self.article, self.unit, self.status, self.chart, self.results])
+        self._observe(self.article, self.unit)
+        self.update()
+
+    def table(self) -> pd.DataFrame:
+        """The figures of the chosen article and unit."""
+        if self.figures is None:
+            return pd.DataFrame()
+        df = self.figures
+        keep = pd.Series(True, index=df.index)
+        if self.article.value != ALL and "article_id" in df.columns:
+            keep &= df["article_id"] == self.article.value
+        if self.unit.value != ALL and "unit" in df.columns:
+            keep &= df["unit"].astype(str) == self.unit.value
+        return df[keep].reset_index(drop=True)
+
+    def render(self) -> str:
+        if self.figures is None:
+            return message(self.reason, "جدول الأرقام غير متوفر بعد.")
+        df = self.table()
+        if df.empty:
+            return message("No figure in this selection.", "لا أرقام في هذا الاختيار.")
+        return rtl(df_to_html(df, css_class="arabtexts-figures-table"), style="text-align:right")
+
+    def figure(self):
+        """A bar chart of the selected figures (``None`` if there is nothing to draw)."""
+        df = self.table()
+        if df.empty or "value" not in df.columns:
+            return None
+        df = df[pd.to_numeric(df["value"], errors="coerce").notna()]
+        if df.empty:
+            return None
+        label_col = _label_column(df) or "value"
+        labels = [str(x)[:40] for x in df[label_col]]
+        values = pd.to_numeric(df["value"]).astype("float64").tolist()
+        plotting = _optional_module("plotting")
+        if plotting is not None and hasattr(plotting, "bar_chart"):
+            out = plotting.bar_chart(labels, values)
+            return getattr(out, "figure", out)
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(7, 0.35 * len(df) + 1))
+        ax = fig.subplots()
+        ax.barh(range(len(values)), values)
+        ax.set_yticks(range(len(values)), labels, fontsize=8)
+        ax.invert_yaxis()
+        return fig
+
+    def update(self) -> None:
+        self.results.value = self.render()
+        self.status.value = (f"<b class='arabtexts-figures-total'>{len(self.table())}</b> figure(s)"
+                             if self.figures is not None else "")
+        fig = self.figure() if self.figures is not None else None
+        self.chart.value = _figure_png(fig) if fig is not None else b""
+        self.chart.layout.display = "none" if fig is None else ""
+        _close(fig)
