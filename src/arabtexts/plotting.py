@@ -1,0 +1,419 @@
+"""matplotlib charts with Arabic labels.
+
+Arabic labels are passed as plain Unicode strings. matplotlib ≥ 3.11 shapes text itself
+(libraqm): letters join and run right to left on their own. Do NOT run labels through
+``arabic_reshaper`` and ``python-bidi`` as older tutorials advise: on top of matplotlib's
+own shaping that reverses every word. ``tests/test_plotting.py`` proves the order from the
+rendered pixels.
+
+The course ships the Amiri font (SIL Open Font License, ``fonts/OFL.txt``), a naskh face
+that reads better than the default DejaVu Sans; :func:`use_arabic_font` switches to it with
+DejaVu Sans as a fallback for any glyph it lacks.
+
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> use_arabic_font()
+'Amiri'
+>>> ax = bar_chart({"العراق": 46, "الكاظمي": 23}, title="أكثر الكلمات تكرارًا")
+>>> [t.get_text() for t in ax.get_yticklabels()]
+['العراق', 'الكاظمي']
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FONT_DIR",
+    "ARABIC_FONT",
+    "FALLBACK_FONT",
+    "use_arabic_font",
+    "bar_chart",
+    "timeline",
+    "heatmap",
+    "parse_date",
+    "PartialDate",
+]
+
+#: fonts shipped with the package (Amiri, OFL)
+FONT_DIR = Path(__file__).with_name("fonts")
+#: the family registered from :data:`FONT_DIR`
+ARABIC_FONT = "Amiri"
+#: matplotlib's bundled font: has Latin and Arabic glyphs, always available
+FALLBACK_FONT = "DejaVu Sans"
+
+_registered: set[str] = set()
+_font_chosen = False
+
+
+def _register_fonts() -> list[str]:
+    """Add the shipped font files to matplotlib's font manager (once); return their families."""
+    from matplotlib import font_manager
+
+    families = []
+    for path in sorted(FONT_DIR.glob("*.ttf")):
+        if str(path) not in _registered:
+            font_manager.fontManager.addfont(str(path))
+            _registered.add(str(path))
+        families.append(font_manager.FontProperties(fname=str(path)).get_name())
+    return families
+
+
+def use_arabic_font(family: str | None = None) -> str:
+    """Make matplotlib draw text in an Arabic font, with a Latin fallback; return the family.
+
+    Without an argument it uses the shipped Amiri font (or DejaVu Sans if the font files are
+    missing). ``rcParams["font.family"]`` becomes ``[family, "DejaVu Sans"]``: a glyph the
+    first font lacks is taken from the second. Calling it again is harmless.
+
+    >>> use_arabic_font()
+    'Amiri'
+    >>> import matplotlib
+    >>> matplotlib.rcParams["font.family"]
+    ['Amiri', 'DejaVu Sans']
+    >>> use_arabic_font("DejaVu Sans")            # the plainer, always-available face
+    'DejaVu Sans'
+    >>> use_arabic_font()
+    'Amiri'
+    """
+    global _font_chosen
+    available = _register_fonts()
+    if family is None:
+        family = ARABIC_FONT if ARABIC_FONT in available else FALLBACK_FONT
+    mpl.rcParams["font.family"] = [family] if family == FALLBACK_FONT else [family, FALLBACK_FONT]
+    mpl.rcParams["axes.unicode_minus"] = False  # plain hyphen-minus: present in every font
+    _font_chosen = True
+    return family
+
+
+def _ensure_font() -> None:
+    """Choose the Arabic font on the first chart unless the user already chose one."""
+    if not _font_chosen:
+        use_arabic_font()
+
+
+def _new_axes(ax, figsize):
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# bar chart
+
+_LABEL_COLUMNS = ("word", "ngram", "term", "label", "keyword", "name", "article_id")
+_VALUE_COLUMNS = ("count", "score", "share", "value", "n")
+
+
+def _as_bar_data(data, top):
+    """A Series (one bar per label) or a DataFrame (grouped bars, one colour per column)."""
+    if isinstance(data, dict):
+        data = pd.Series(data)
+    if isinstance(data, pd.DataFrame):
+        label = next((c for c in _LABEL_COLUMNS if c in data.columns), None)
+        value = next((c for c in _VALUE_COLUMNS if c in data.columns), None)
+        if label is not None and value is not None:
+            data = pd.Series(data[value].to_numpy(), index=data[label].astype(str), name=value)
+        else:
+            numeric = data.select_dtypes("number")
+            if numeric.shape[1] == 0:
+                raise ValueError("bar_chart needs numeric values")
+            data = numeric.iloc[:, 0] if numeric.shape[1] == 1 else numeric
+    elif not isinstance(data, pd.Series):
+        raise TypeError("bar_chart expects a Series, a dict or a DataFrame")
+    if top is not None:
+        data = data.head(top)
+    return data
+
+
+def bar_chart(
+    series_or_df,
+    *,
+    title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    ax=None,
+    horizontal: bool = True,
+    top: int | None = None,
+    annotate: bool = True,
+    color: str | None = None,
+):
+    """Bar chart of counts with Arabic labels; returns the matplotlib Axes.
+
+    Accepts a Series (index = labels), a dict, a two-column table such as the output of
+    :func:`arabtexts.analysis.frequency_table` (``word``/``ngram``… + ``count``/``score``…),
+    or a wide DataFrame (index = labels, one group of bars per column, e.g.
+    ``frequency_table(..., by_article=True)``). Bars keep the order given: with
+    ``horizontal=True`` (default, best for long Arabic words) the first row is at the top.
+    ``annotate`` writes each bar's value at its end.
+
+    >>> from arabtexts.analysis import frequency_table
+    >>> ax = bar_chart(frequency_table("العراق العراق إيران", drop_stopwords=False),
+    ...                title="الكلمات", xlabel="التكرار")
+    >>> [t.get_text() for t in ax.get_yticklabels()], ax.get_title()
+    (['العراق', 'ايران'], 'الكلمات')
+    """
+    _ensure_font()
+    data = _as_bar_data(series_or_df, top)
+    labels = [str(i) for i in data.index]
+    n = len(labels)
+    long_side = max(2.5, 0.35 * n + 1.2) if horizontal else max(4.0, 0.5 * n + 1.5)
+    ax = _new_axes(ax, (7, long_side) if horizontal else (long_side, 4.5))
+    pos = np.arange(n)
+    if isinstance(data, pd.DataFrame):
+        k = data.shape[1]
+        width = 0.8 / k
+        for j, col in enumerate(data.columns):
+            offs = pos - 0.4 + width * (j + 0.5)
+            vals = data[col].to_numpy(dtype=float)
+            bars = (ax.barh if horizontal else ax.bar)(offs, vals, width, label=str(col))
+            if annotate and k <= 3:
+                ax.bar_label(bars, fmt="%g", padding=2, fontsize="small")
+        ax.legend(title=data.columns.name)
+    else:
+        vals = data.to_numpy(dtype=float)
+        bars = (ax.barh if horizontal else ax.bar)(pos, vals, 0.7, color=color or "C0")
+        if annotate:
+            ax.bar_label(bars, fmt="%g", padding=2, fontsize="small")
+    if horizontal:
+        ax.set_yticks(pos, labels)
+        ax.invert_yaxis()  # first row on top
+        ax.margins(x=0.1)
+    else:
+        ax.set_xticks(pos, labels, rotation=45 if n > 6 else 0, ha="right" if n > 6 else "center")
+        ax.margins(y=0.1)
+    if title:
+        ax.set_title(title)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# timeline
+
+_DATE_RE = re.compile(
+    r"^\s*(\d{4})(?:-(\d{1,2}|\?\?|xx|XX))?(?:-(\d{1,2}|\?\?|xx|XX))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A date known to the year, the month or the day: ``start`` and ``end`` of its period."""
+
+    text: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    precision: str  # "day", "month" or "year"
+
+    @property
+    def partial(self) -> bool:
+        return self.precision != "day"
+
+
+def parse_date(value) -> PartialDate:
+    """Parse an ISO date that may be partial: ``2021-07-30``, ``2021-07``, ``2020``.
+
+    Unknown parts may also be written ``??`` or ``XX`` (``2020-08-??``). A partial date is
+    placed at the START of its period; ``end`` is the end of the period (exclusive).
+    Use it for dates whose day or year was lost in the PDF extraction (e.g. the Kadhimi
+    visit of «أغسطس/ آب» 2020 in article 001).
+
+    >>> d = parse_date("2020-08")          # «آب 2020»: the day is unknown
+    >>> d.start.date(), d.precision, d.partial
+    (datetime.date(2020, 8, 1), 'month', True)
+    >>> parse_date("2021-07-30").partial   # «30 تموز 2021»
+    False
+    """
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "year"):
+        ts = pd.Timestamp(value)
+        return PartialDate(str(value), ts, ts + pd.Timedelta(days=1), "day")
+    m = _DATE_RE.match(str(value))
+    if not m:
+        raise ValueError(f"not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD): {value!r}")
+    y, mo, d = m.groups()
+    known = lambda part: part is not None and part.isdigit()  # noqa: E731
+    if known(mo) and known(d):
+        start = pd.Timestamp(int(y), int(mo), int(d))
+        return PartialDate(str(value), start, start + pd.Timedelta(days=1), "day")
+    if known(mo):
+        start = pd.Timestamp(int(y), int(mo), 1)
+        return PartialDate(str(value), start, start + pd.offsets.MonthBegin(1), "month")
+    if d is not None and known(d):
+        raise ValueError(f"a day without a month is not a date: {value!r}")
+    start = pd.Timestamp(int(y), 1, 1)
+    return PartialDate(str(value), start, pd.Timestamp(int(y) + 1, 1, 1), "year")
+
+
+def timeline(
+    events,
+    *,
+    title: str | None = None,
+    ax=None,
+    date: str = "date",
+    label: str = "label",
+    group: str = "group",
+):
+    """Events on a time axis; returns the matplotlib Axes.
+
+    ``events`` is a DataFrame (or a list of dicts) with a ``date`` column of ISO dates,
+    possibly partial (``2021``, ``2021-07``, ``2021-07-30``; see :func:`parse_date`), a
+    ``label`` column (Arabic text) and optionally a ``group`` column: each group gets its own
+    row. A full date is a filled dot. A partial date is placed at the start of its period and
+    drawn as a hollow dot with a bar over the whole period (the month or the year), so the
+    reader sees how uncertain it is.
+
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({
+    ...     "date": ["2020-08", "2021-07-26", "2024-01"],
+    ...     "label": ["زيارة الكاظمي لواشنطن", "الجولة الرابعة من الحوار الاستراتيجي",
+    ...               "بغداد تتحرك لإنهاء مهمة التحالف"]})
+    >>> ax = timeline(ev, title="محطات العلاقات العراقية الأمريكية")
+    >>> [t.get_text() for t in ax.texts][0]
+    'زيارة الكاظمي لواشنطن'
+    """
+    import matplotlib.dates as mdates
+    from matplotlib.lines import Line2D
+
+    _ensure_font()
+    df = pd.DataFrame(events).reset_index(drop=True)
+    for col in (date, label):
+        if col not in df.columns:
+            raise ValueError(f"timeline needs a {col!r} column")
+    parsed = [parse_date(v) for v in df[date]]
+    df = df.assign(
+        _start=[p.start for p in parsed],
+        _end=[p.end for p in parsed],
+        _partial=[p.partial for p in parsed],
+    )
+    has_groups = group in df.columns
+    groups = list(dict.fromkeys(df[group].astype(str))) if has_groups else [""]
+    row = {g: i for i, g in enumerate(groups)}
+    # the first group on top: rows go downwards from y = 0
+    df["_y"] = -df[group].astype(str).map(row) if has_groups else 0
+    df = df.sort_values("_start", kind="stable")
+
+    ax = _new_axes(ax, (10, 1.6 + 1.3 * len(groups)))
+    levels = (0.28, -0.28, 0.52, -0.52)  # alternate labels above/below the row
+    counters = {-g: 0 for g in range(len(groups))}
+    for start, end, partial, y, text in zip(
+        df["_start"], df["_end"], df["_partial"], df["_y"], df[label]
+    ):
+        color = f"C{-y % 10}"
+        if partial:
+            ax.plot([start, end], [y, y], color=color, lw=6, alpha=0.25, solid_capstyle="butt")
+            ax.plot([start], [y], "o", mfc="white", mec=color, mew=2, ms=8, zorder=3)
+        else:
+            ax.plot([start], [y], "o", color=color, ms=8, zorder=3)
+        dy = levels[counters[y] % len(levels)]
+        counters[y] += 1
+        ax.annotate(
+            str(text),
+            xy=(start, y),
+            xytext=(start, y + dy),
+            ha="center",
+            va="bottom" if dy > 0 else "top",
+            fontsize="small",
+            arrowprops=dict(arrowstyle="-", color="0.6", lw=0.8),
+        )
+    ax.set_yticks([-i for i in range(len(groups))], groups if has_groups else [""])
+    ax.set_ylim(-(len(groups) - 1) - 0.9, 0.9)
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    span = df["_end"].max() - df["_start"].min()
+    pad = max(span * 0.08, pd.Timedelta(days=20))
+    ax.set_xlim(df["_start"].min() - pad, df["_end"].max() + pad)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="x", alpha=0.3)
+    if df["_partial"].any():
+        ax.legend(
+            handles=[
+                Line2D([], [], marker="o", ls="", color="0.3", label="تاريخ كامل (full date)"),
+                Line2D([], [], marker="o", ls="-", lw=5, alpha=0.5, mfc="white", mec="0.3",
+                       color="0.7", label="تاريخ ناقص: بداية الفترة (partial date: period start)"),
+            ],
+            loc="upper left",
+            bbox_to_anchor=(0, -0.12),
+            fontsize="small",
+            frameon=False,
+        )
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# heatmap
+
+
+def heatmap(
+    df: pd.DataFrame,
+    *,
+    title: str | None = None,
+    ax=None,
+    cmap: str = "Blues",
+    annotate: bool = True,
+    fmt: str | None = None,
+    colorbar: bool = True,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+):
+    """A table of numbers as coloured cells, rows and columns labelled; returns the Axes.
+
+    Typical input: ``frequency_table(corpus, by_article=True, top=15)`` (words × articles)
+    or :func:`arabtexts.analysis.term_counts`. Each cell shows its value unless
+    ``annotate=False``; ``fmt`` is a format such as ``"{:.2f}"`` (default: integers as
+    integers, other numbers with two decimals).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"001": [3, 8], "003": [1, 11]}, index=["انسحاب", "إيران"])
+    >>> ax = heatmap(t, title="المصطلحات في كل نص")
+    >>> [x.get_text() for x in ax.get_yticklabels()]
+    ['انسحاب', 'إيران']
+    >>> sorted(x.get_text() for x in ax.texts)
+    ['1', '11', '3', '8']
+    """
+    _ensure_font()
+    df = pd.DataFrame(df)
+    values = df.to_numpy(dtype=float)
+    nr, nc = values.shape
+    ax = _new_axes(ax, (max(4.0, 0.9 * nc + 2.5), max(2.5, 0.4 * nr + 1.5)))
+    im = ax.imshow(values, cmap=cmap, aspect="auto")
+    ax.set_xticks(range(nc), [str(c) for c in df.columns])
+    ax.set_yticks(range(nr), [str(i) for i in df.index])
+    ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
+    if annotate and values.size:
+        integral = np.all(np.isnan(values) | (values == np.round(values)))
+        fmt = fmt or ("{:.0f}" if integral else "{:.2f}")
+        finite = values[np.isfinite(values)]
+        mid = (finite.min() + finite.max()) / 2 if finite.size else 0
+        for i in range(nr):
+            for j in range(nc):
+                v = values[i, j]
+                if np.isnan(v):
+                    continue
+                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize="small",
+                        color="white" if v > mid else "black")
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, shrink=0.8)
+    if title:
+        ax.set_title(title)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    return ax
