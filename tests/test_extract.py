@@ -160,8 +160,10 @@ def test_synthetic_numbers():
     [n] = find_numbers("رصدت واشنطن ٥ مليارات دولار")
     assert (n.value, n.text, n.extra["unit"], n.extra["scale"]) == (
         5_000_000_000, "٥ مليارات دولار", "دولار", "مليارات")
-    [n] = find_numbers("نحو 3,5 آلاف جندي")  # a comma before fewer than 3 digits is not a separator
-    assert n.value == 5000 or n.value == 3500 or n.text.startswith("3")
+    [n] = find_numbers("نحو 3,5 آلاف جندي")  # a comma before 1-2 digits is a decimal comma
+    assert (n.value, n.text) == (3500, "3,5 آلاف جندي")
+    [n] = find_numbers("بلغت 12,345,678 دولار")
+    assert n.value == 12_345_678
     [n] = find_numbers("نحو 3.5 آلاف جندي")
     assert (n.value, n.extra["unit"]) == (3500, "جندي")
     [n] = find_numbers("بنسبة ١٢٫٥٪")
@@ -260,6 +262,14 @@ def test_enumerations_of_002(texts):
     assert 10 in sizes                      # the Arabic references
     for idxs in dot_lists.values():
         assert idxs == list(range(idxs[0], idxs[0] + len(idxs)))
+
+
+def test_footnotes_of_002_form_long_sequences(texts):
+    notes = [i for i in find_enumerations(texts["002"]) if i.extra["style"] in ("paren", "footnote")]
+    assert {i.extra["style"] for i in notes} == {"paren", "footnote"}
+    first = [i for i in notes if i.extra["list_id"] == notes[0].extra["list_id"]]
+    # «(1) (2) (3)» then superscript «⁴ ⁽⁵⁾ … ⁽¹⁰⁾» then «(11) …»: one sequence
+    assert [i.extra["index"] for i in first][:12] == list(range(1, 13))
 
 
 def test_synthetic_enumerations():

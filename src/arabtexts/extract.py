@@ -386,7 +386,7 @@ _UNITS = {
 _UNITS.update({k + "ا": v for k, v in list(_UNITS.items()) if not k.endswith(("ا", "ً"))})
 _UNIT_LOOKUP = {re.sub(r"\s+", " ", _fold(k)): v for k, v in _UNITS.items()}
 _UNIT_ALT = _alt(_UNITS)
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?"
 _NUMBER_RX = re.compile(
     rf"(?<![\d.,])(?P<num>{_NUM})(?![\d])"
     rf"(?:[ \t]*[-–][ \t]*(?P<num2>{_NUM})(?![\d]))?"
@@ -413,6 +413,8 @@ _ISSUE_WORDS = {_fold(w) for w in ("العدد", "عدد", "المجلد", "مج
 
 
 def _to_number(s: str):
+    if re.fullmatch(r"\d+,\d{1,2}", s):  # a decimal comma: «3,5 آلاف»
+        s = s.replace(",", ".")
     s = s.replace(",", "")
     return float(s) if "." in s else int(s)
 
@@ -767,7 +769,8 @@ def find_enumerations(text: str) -> list[Match]:
     Markers: «1- », «1. », «1) », «(1) », superscript footnote numbers «⁽⁵⁾», ordinals
     «أولاً:» … «عاشراً:», and bullets «– », «• », «- ». Items of one marker style whose
     numbers follow on (1, 2, 3 …) form one list even when paragraphs stand between them
-    (as in 003); a «1» starts a new list. Bullets form one list while they are on consecutive
+    (as in 003); a «1» starts a new list. Footnotes numbered «(11)» and «⁽¹²⁾» continue each
+    other (002 mixes both). Bullets form one list while they are on consecutive
     lines (blank lines allowed).
 
     ``value`` is the item text after the marker; ``text`` is the whole item line.
@@ -817,12 +820,13 @@ def find_enumerations(text: str) -> list[Match]:
             last_bullet_end = m.end()
             bullet_key = m.group("bullet")
         else:
-            if idx != 1 and style in open_lists and open_lists[style][1] + 1 == idx:
-                lid = open_lists[style][0]
+            family = "notes" if style in ("paren", "footnote") else style
+            if idx != 1 and family in open_lists and open_lists[family][1] + 1 == idx:
+                lid = open_lists[family][0]
             else:
                 lid = next_id
                 next_id += 1
-            open_lists[style] = (lid, idx)
+            open_lists[family] = (lid, idx)
             last_bullet_end = None
         ms = m.start("marker")
         body_s, body_e = m.start("body"), m.end("body")
