@@ -309,7 +309,8 @@ def test_entities_in_003(texts, gazetteer):
 def test_entities_ignore_tatweel_and_hamza(gazetteer, texts):
     ents = find_entities(texts["004"], gazetteer)
     assert any(e.text == "العــراق" and e.value == "iraq" for e in ents)
-    assert [e.value for e in find_entities("زار ايران وللعراق", gazetteer)] == ["iran", "iraq"]
+    ents = find_entities("زار ايران وللعراق", gazetteer)
+    assert [(e.value, e.extra["prefix"]) for e in ents] == [("iran", ""), ("iraq", "ول")]
     assert find_entities("العراقية", gazetteer) == []   # no suffixes
 
 

@@ -340,8 +340,6 @@ def find_dates(text: str, *, reference=None) -> list[Match]:
                     year = ref_year if month >= ref_month else ref_year + 1
                 extra["year"] = year
                 extra["year_from"] = "reference"
-        if extra["year"] is not None and extra["precision"] != "year":
-            pass
         value = _iso(year, month, day) if extra["month"] is not None else (
             f"{year:04d}" if year else "XXXX")
         if extra["year"] is not None and not extra.get("year_from"):
@@ -645,9 +643,6 @@ def _speaker_after(t: str, pos: int):
         if len(picked) >= 8:
             break
         picked.append((pos + w.start(), pos + w.end()))
-    if commas and picked:
-        # a trailing segment after a comma counts only if it is short (an apposition)
-        pass
     if not picked:
         return None
     return picked[0][0], picked[-1][1]
@@ -701,8 +696,6 @@ def find_quotes(text: str) -> list[Match]:
             sp = _speaker_after(t, ve)
             if sp is None and v.group("verb") not in {_fold(x) for x in ("بحسب", "وفق", "حسب", "وفقا")}:
                 prev = re.search(r"([^\W\d_]{2,})[ \t]+$", t[max(0, vs - 30):vs])
-                if prev and _fold(prev.group(1)) not in _SPEAKER_STOP and not prev.group(1).startswith("ال") is False:
-                    pass
                 if prev and _fold(prev.group(1)) not in _SPEAKER_STOP:
                     ps = vs - len(t[max(0, vs - 30):vs]) + prev.start(1)
                     sp = (ps, ps + len(prev.group(1)))
@@ -738,7 +731,7 @@ def find_quotes(text: str) -> list[Match]:
         if qtype == "speech" and speaker is not None and not inherited:
             last_speaker[para] = (speaker, speaker_span)
         extra = {
-            "speaker": speaker if qtype == "speech" or n_words <= 3 else speaker,
+            "speaker": speaker,
             "speaker_span": speaker_span, "verb": verb, "marks": marks,
             "quote_type": qtype, "n_words": n_words, "speaker_inherited": inherited,
         }
@@ -877,7 +870,7 @@ def find_entities(text: str, gazetteer: pd.DataFrame) -> list[Match]:
             continue
         table.setdefault(v.lower(), (row.id, row.type, row.variant))
         if v.startswith("ال") and len(v) > 3:
-            table.setdefault("ل" + v[1:].lower(), (row.id, row.type, row.variant))  # للعراق
+            table.setdefault("لل" + v[2:].lower(), (row.id, row.type, row.variant))  # للعراق
     if not table:
         return []
     alt = "|".join(
@@ -901,8 +894,8 @@ def find_entities(text: str, gazetteer: pd.DataFrame) -> list[Match]:
         s, e = m.start(), m.end()
         rs, re_ = _span(n, s, e)
         prefix = n.raw_slice(m.start("pre"), m.end("pre")) if m.group("pre") else ""
-        if name.startswith("لل") is False and name.startswith("ل") and not variant.startswith("ل"):
-            prefix = prefix + "ل"
+        if name.startswith("لل") and not normalize(str(variant), **opts).startswith("لل"):
+            prefix = prefix + "ل"  # «للعراق» is ل + العراق
         out.append(Match("entity", ident, rs, re_, text[rs:re_],
                          {"type": typ, "variant": variant, "prefix": prefix}))
         pos = e
