@@ -234,6 +234,11 @@ def test_timeline_places_partial_dates_at_period_start_and_marks_them():
     assert ax.get_legend() is not None
     with pytest.raises(ValueError):
         P.timeline(pd.DataFrame({"date": ["2020"]}))
+    with pytest.raises(ValueError):
+        P.timeline(ev, layout="spiral")
+    lines = P.timeline(ev, layout="lines")
+    assert [t.get_text() for t in lines.texts] == ev["label"].tolist()
+    assert [t.get_text() for t in lines.get_legend().get_texts()][:2] == ["زيارات", "حوار"]
 
 
 def test_heatmap_of_term_counts():
@@ -246,3 +251,20 @@ def test_heatmap_of_term_counts():
     assert len(ax.figure.axes) == 2  # with its colour bar
     ax = P.heatmap(counts / 3, annotate=True, colorbar=False)
     assert all("." in t.get_text() for t in ax.texts)
+
+
+def test_timeline_of_the_events_table_skips_unknown_years(root):
+    path = root / "data" / "events.csv"
+    if not path.exists():
+        pytest.skip("data/events.csv not built yet")
+    ev = pd.read_csv(path, dtype=str)
+    known = ~ev["date"].str.startswith("XXXX")
+    with pytest.warns(UserWarning, match="no known year"):
+        ax = P.timeline(ev, label="event_ar", group="article_id")
+    assert len(ax.texts) == int(known.sum())
+    assert ax.get_yticks().size == 0  # many events: one line per event ("lines" layout)
+    shown = ev[known].assign(start=[P.parse_date(d).start for d in ev.loc[known, "date"]])
+    first = shown.sort_values("start", kind="stable").iloc[0]
+    assert ax.texts[0].get_text() == first["event_ar"]  # in date order, top down
+    with pytest.raises(ValueError):
+        P.timeline(ev, label="event_ar", skip_unknown_year=False)

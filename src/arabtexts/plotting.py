@@ -21,6 +21,7 @@ DejaVu Sans as a fallback for any glyph it lacks.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,6 +266,8 @@ def timeline(
     date: str = "date",
     label: str = "label",
     group: str = "group",
+    skip_unknown_year: bool = True,
+    layout: str = "auto",
 ):
     """Events on a time axis; returns the matplotlib Axes.
 
@@ -273,7 +276,13 @@ def timeline(
     ``label`` column (Arabic text) and optionally a ``group`` column: each group gets its own
     row. A full date is a filled dot. A partial date is placed at the start of its period and
     drawn as a hollow dot with a bar over the whole period (the month or the year), so the
-    reader sees how uncertain it is.
+    reader sees how uncertain it is. Rows whose year is unknown (``XXXX``, ``XXXX-06``, as in
+    ``data/events.csv`` where the PDF extraction lost the digits) cannot be placed: they are
+    left out with a warning (``skip_unknown_year=False`` raises instead). ``date``, ``label``
+    and ``group`` name the columns to use, e.g. ``label="event_ar", group="article_id"``.
+    ``layout="rows"`` puts each group on one row with labels above and below it (good for a
+    few events); ``layout="lines"`` gives every event its own line in date order, coloured by
+    group (readable for dozens of events); ``"auto"`` picks rows up to 8 events per group.
 
     >>> import pandas as pd
     >>> ev = pd.DataFrame({
@@ -292,6 +301,17 @@ def timeline(
     for col in (date, label):
         if col not in df.columns:
             raise ValueError(f"timeline needs a {col!r} column")
+    unknown = df[date].astype(str).str.match(r"^\s*(XXXX|xxxx|\?\?\?\?)")
+    if unknown.any():
+        if not skip_unknown_year:
+            raise ValueError(f"{int(unknown.sum())} dates have no year, e.g. {df.loc[unknown, date].iloc[0]!r}")
+        warnings.warn(
+            f"timeline: {int(unknown.sum())} of {len(df)} events have no known year and are not shown",
+            stacklevel=2,
+        )
+        df = df[~unknown].reset_index(drop=True)
+    if df.empty:
+        raise ValueError("timeline: no event with a known date")
     parsed = [parse_date(v) for v in df[date]]
     df = df.assign(
         _start=[p.start for p in parsed],
@@ -305,31 +325,56 @@ def timeline(
     df["_y"] = -df[group].astype(str).map(row) if has_groups else 0
     df = df.sort_values("_start", kind="stable")
 
-    ax = _new_axes(ax, (10, 1.6 + 1.3 * len(groups)))
-    levels = (0.28, -0.28, 0.52, -0.52)  # alternate labels above/below the row
-    counters = {-g: 0 for g in range(len(groups))}
-    for start, end, partial, y, text in zip(
-        df["_start"], df["_end"], df["_partial"], df["_y"], df[label]
-    ):
-        color = f"C{-y % 10}"
+    per_row = df.groupby("_y").size().max()
+    if layout == "auto":
+        layout = "rows" if per_row <= 8 else "lines"
+    if layout not in ("rows", "lines"):
+        raise ValueError(f"layout must be 'auto', 'rows' or 'lines', not {layout!r}")
+
+    def mark(start, end, partial, y, color):
         if partial:
             ax.plot([start, end], [y, y], color=color, lw=6, alpha=0.25, solid_capstyle="butt")
             ax.plot([start], [y], "o", mfc="white", mec=color, mew=2, ms=8, zorder=3)
         else:
             ax.plot([start], [y], "o", color=color, ms=8, zorder=3)
-        dy = levels[counters[y] % len(levels)]
-        counters[y] += 1
-        ax.annotate(
-            str(text),
-            xy=(start, y),
-            xytext=(start, y + dy),
-            ha="center",
-            va="bottom" if dy > 0 else "top",
-            fontsize="small",
-            arrowprops=dict(arrowstyle="-", color="0.6", lw=0.8),
-        )
-    ax.set_yticks([-i for i in range(len(groups))], groups if has_groups else [""])
-    ax.set_ylim(-(len(groups) - 1) - 0.9, 0.9)
+
+    handles = []
+    if layout == "rows":
+        ax = _new_axes(ax, (10, 1.6 + 1.3 * len(groups)))
+        levels = (0.28, -0.28, 0.52, -0.52)  # alternate labels above/below the row
+        counters = {-g: 0 for g in range(len(groups))}
+        for start, end, partial, y, text in zip(
+            df["_start"], df["_end"], df["_partial"], df["_y"], df[label]
+        ):
+            mark(start, end, partial, y, f"C{-y % 10}")
+            dy = levels[counters[y] % len(levels)]
+            counters[y] += 1
+            ax.annotate(
+                str(text),
+                xy=(start, y),
+                xytext=(start, y + dy),
+                ha="center",
+                va="bottom" if dy > 0 else "top",
+                fontsize="small",
+                arrowprops=dict(arrowstyle="-", color="0.6", lw=0.8),
+            )
+        ax.set_yticks([-i for i in range(len(groups))], groups if has_groups else [""])
+        ax.set_ylim(-(len(groups) - 1) - 0.9, 0.9)
+    else:  # one line per event, in date order; the group is the colour
+        n = len(df)
+        ax = _new_axes(ax, (11, 1.5 + 0.32 * n))
+        for k, (start, end, partial, y, text) in enumerate(
+            zip(df["_start"], df["_end"], df["_partial"], df["_y"], df[label])
+        ):
+            mark(start, end, partial, -k, f"C{-y % 10}")
+            ax.annotate(str(text), xy=(start, -k), xytext=(8, 0), textcoords="offset points",
+                        ha="left", va="center", fontsize="small", zorder=4,
+                        bbox=dict(fc="white", ec="none", alpha=0.75, pad=0.5))
+        ax.set_yticks([])
+        ax.set_ylim(-n + 0.3, 0.7)
+        if has_groups:
+            handles += [Line2D([], [], marker="o", ls="", color=f"C{i % 10}", label=g)
+                        for i, g in enumerate(groups)]
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
@@ -340,12 +385,15 @@ def timeline(
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", alpha=0.3)
     if df["_partial"].any():
+        handles += [
+            Line2D([], [], marker="o", ls="", color="0.3", label="تاريخ كامل (full date)"),
+            Line2D([], [], marker="o", ls="-", lw=5, alpha=0.5, mfc="white", mec="0.3",
+                   color="0.7", label="تاريخ ناقص: بداية الفترة (partial date: period start)"),
+        ]
+    if handles:
         ax.legend(
-            handles=[
-                Line2D([], [], marker="o", ls="", color="0.3", label="تاريخ كامل (full date)"),
-                Line2D([], [], marker="o", ls="-", lw=5, alpha=0.5, mfc="white", mec="0.3",
-                       color="0.7", label="تاريخ ناقص: بداية الفترة (partial date: period start)"),
-            ],
+            handles=handles,
+            ncols=min(4, len(handles)),
             loc="upper left",
             bbox_to_anchor=(0, -0.12),
             fontsize="small",
