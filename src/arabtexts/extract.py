@@ -29,6 +29,7 @@ Conventions (documented once, used by every function):
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -72,7 +73,6 @@ class Match:
 
 # ----------------------------------------------------------------------------- helpers
 
-_WORD_CHARS = r"\w"
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
@@ -530,7 +530,7 @@ _STOP_AFTER_WORD_NUMBER = {_fold(w) for w in (
 
 
 def _raw_to_norm(n, raw_pos: int) -> int:
-    import bisect
+    """The first normalised index whose raw character is at or after ``raw_pos``."""
     return bisect.bisect_left(n.offsets, raw_pos, 0, len(n.text))
 
 
