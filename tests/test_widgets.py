@@ -6,6 +6,7 @@ No browser is needed: every tool keeps its logic in plain methods (``lines()``, 
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 
 import pandas as pd
 import pytest
@@ -294,26 +295,49 @@ def test_timeline_classes_and_graceful_without_table():
 def test_timeline_filters_by_year_and_article():
     t = TimelineExplorer()
     full = t.table()
-    assert len(full) == len(t.events.dropna(how="all"))  or len(full) > 0
+    assert len(full) == len(t.events)  # all years, all texts, undated ones included
+    assert "precision" in full.columns
     lo, hi = t.years.value
+    t.include_undated.value = False
+    dated = t.table()
+    assert wmod._year_of(dated).notna().all()
+    assert len(dated) == wmod._year_of(t.events).notna().sum()
     mid = (lo + hi) // 2
     t.years.value = (lo, mid)
     early = t.table()
-    assert len(early) <= len(full)
+    assert 0 < len(early) < len(dated)
     assert (wmod._year_of(early) <= mid).all()
+    assert f">{len(early)}</b>" in t.status.value
     t.years.value = (lo, hi)
     t.article.value = "003"
-    assert set(t.table()["article_id"]) <= {"003"}
-    assert t.results.value.startswith(RTL) or "arabtexts-message" in t.results.value
-    for row in t.table().itertuples():
+    sub = t.table()
+    assert len(sub) > 0 and set(sub["article_id"]) == {"003"}
+    assert t.results.value.startswith(RTL)
+    for row in sub.itertuples():  # every row is backed by its place in the raw text
         raw = get_article(row.article_id).text
         assert raw[row.evidence_start:row.evidence_start + len(row.evidence)] == row.evidence
+        assert row.event_ar in t.results.value or html_escape(row.event_ar) in t.results.value
 
 
 @pytest.mark.skipif(not has_table("events"), reason="data/events.csv does not exist yet")
-def test_timeline_draws_a_chart():
-    t = TimelineExplorer()
+def test_timeline_partial_dates_shown_as_such():
+    t = TimelineExplorer(article="001")  # every digit of 001's dates was lost
+    df = t.table()
+    assert len(df) > 0
+    lost = df[df["date"].str.startswith("XXXX")]
+    assert (lost["precision"] == "year lost").all()
+    assert "lost their year" in t.status.value
+    assert t.dated().empty and t.chart.value == b""  # nothing can be drawn
+    t.article.value = "003"
     assert t.chart.value[:4] == b"\x89PNG"
+    month_only = t.table()[t.table()["date"].str.fullmatch(r"\d{4}-\d{2}")]
+    assert (month_only["precision"] == "month").all()
+
+
+def test_date_precision():
+    assert wmod.date_precision("2020-08") == "month"
+    assert wmod.date_precision("XXXX") == "year lost"
+    assert wmod.date_precision("2021-07-30") == "day"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,17 +400,21 @@ def test_figures_classes_and_graceful_without_table():
 @pytest.mark.skipif(not has_table("figures"), reason="data/figures.csv does not exist yet")
 def test_figures_filter_by_article_and_unit():
     f = FigureExplorer()
-    full = f.table()
-    assert len(full) == len(f.figures)
+    most_common = f.figures["unit"].value_counts().index[0]
+    assert f.unit.value == most_common  # starts on the most common unit: a drawable chart
+    assert set(f.table()["unit"]) == {most_common}
+    assert f.chart.value[:4] == b"\x89PNG"
+    assert len(f.bars()) == len(f.table())
+    f.unit.value = wmod.ALL
+    assert len(f.table()) == len(f.figures)
+    assert f.bars().empty and "choose one unit" in f.status.value
+    assert f.chart.value == b""
     f.article.value = "002"
     sub = f.table()
-    assert set(sub["article_id"]) <= {"002"}
+    assert len(sub) > 0 and set(sub["article_id"]) == {"002"}
     for row in sub.itertuples():
         raw = get_article(row.article_id).text
         assert raw[row.evidence_start:row.evidence_start + len(row.evidence)] == row.evidence
-    units = [v for _, v in f.unit.options if v != wmod.ALL]
-    if units:
-        f.article.value = wmod.ALL
-        f.unit.value = units[0]
-        assert (f.table()["unit"].astype(str) == units[0]).all()
-    assert f.results.value.startswith(RTL) or "arabtexts-message" in f.results.value
+    assert f.results.value.startswith(RTL)
+    f.article.value = "003"
+    assert set(f.table()["article_id"]) <= {"003"}

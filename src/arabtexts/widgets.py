@@ -210,7 +210,7 @@ def df_to_html(df: pd.DataFrame, *, css_class: str = "", max_rows: int = 200) ->
 
 def _figure_png(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=96, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=96)  # the figures use the constrained layout
     return buf.getvalue()
 
 
@@ -239,6 +239,18 @@ class _Tool:
 
     def update(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def figure(self):  # pragma: no cover - overridden by the tools that draw
+        return None
+
+    def _chart_png(self, key) -> bytes:
+        """PNG bytes of :meth:`figure` for a state ``key`` (drawing Arabic text is slow:
+        a state seen before is not drawn again)."""
+        cache = self.__dict__.setdefault("_png_cache", {})
+        if key not in cache:
+            fig = self.figure()
+            cache[key] = _figure_png(fig) if fig is not None else b""
+        return cache[key]
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -670,25 +682,57 @@ class EntityHighlighter(_Tool):
 
 
 def _year_of(df: pd.DataFrame) -> pd.Series:
-    """The year of each row: a ``year`` column, or the first four digits of ``date``."""
+    """The year of each row (``<NA>`` when it is unknown, e.g. ``XXXX-06``).
+
+    Taken from a ``year`` column if there is one, else from the first four digits of ``date``.
+
+    >>> _year_of(pd.DataFrame({"date": ["2021-07-30", "XXXX-06", "2014"]})).tolist()
+    [2021, <NA>, 2014]
+    """
     if "year" in df.columns:
         return pd.to_numeric(df["year"], errors="coerce").astype("Int64")
     for col in ("date", "date_iso", "when"):
         if col in df.columns:
-            return pd.to_numeric(df[col].astype(str).str.extract(r"(\d{4})")[0],
+            return pd.to_numeric(df[col].astype(str).str.extract(r"^(\d{4})")[0],
                                  errors="coerce").astype("Int64")
     return pd.Series(pd.NA, index=df.index, dtype="Int64")
 
 
-class TimelineExplorer(_Tool):
-    """The dated events of the texts on a timeline, filtered by years and by article.
+def date_precision(value) -> str:
+    """How much of an ISO-like date is known: ``day``, ``month``, ``year`` or ``year lost``.
 
-    Dates known only in part (a month without its day, a year alone) are shown as such.
+    >>> [date_precision(d) for d in ["2021-07-30", "2021-07", "2021", "XXXX-06", ""]]
+    ['day', 'month', 'year', 'year lost', 'unknown']
+    """
+    s = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    parts = s.strip().split("-") if s.strip() else []
+    if not parts:
+        return "unknown"
+    if not parts[0].isdigit():
+        return "year lost"
+    known = [p for p in parts if p.isdigit()]
+    return {1: "year", 2: "month"}.get(len(known), "day")
+
+
+class TimelineExplorer(_Tool):
+    """The dated events of the texts (``data/events.csv``) as a table and on a timeline.
+
+    Filter by a range of years and by article. A date known only in part is shown as
+    printed and labelled with its precision (``month`` for «آب 2020», ``year lost`` for a
+    date whose year the PDF extraction dropped, such as «يونيو ،» in article 001). Events
+    without a year cannot be placed on the time axis: they are listed (if
+    ``include_undated`` is ticked) but not drawn.
+
+    >>> t = TimelineExplorer(article="003")
+    >>> set(t.table()["article_id"]) <= {"003"}
+    True
     """
 
     name = "timeline"
+    SHOW_COLUMNS = ("id", "date", "precision", "date_qualifier", "date_as_printed", "event_ar",
+                    "event_en", "article_id")
 
-    def __init__(self, article: str = ALL):
+    def __init__(self, article: str = ALL, *, include_undated: bool = True):
         self.events, self.reason = _load_table("events")
         years = (_year_of(self.events).dropna() if self.events is not None
                  else pd.Series([], dtype="Int64"))
@@ -701,97 +745,104 @@ class TimelineExplorer(_Tool):
         self.article = self._cls(W.Dropdown(options=article_options(with_all=True), value=article,
                                             description="Texts", layout=W.Layout(width="95%")),
                                  "article")
+        self.include_undated = self._cls(
+            W.Checkbox(value=include_undated, indent=False,
+                       description="list events whose year was lost (XXXX) — أحداث بلا سنة"),
+            "undated")
         self.status = self._cls(W.HTML(), "status")
         self.results = self._cls(W.HTML(), "results")
         self.chart = self._cls(W.Image(format="png"), "chart")
-        self.widget = self._root([self.years, self.article, self.status, self.chart, self.results])
-        self._observe(self.years, self.article)
+        self.widget = self._root([self.years, self.article, self.include_undated, self.status,
+                                  self.chart, self.results])
+        self._observe(self.years, self.article, self.include_undated)
         self.update()
 
     def table(self) -> pd.DataFrame:
-        """The events in the chosen years (and article), in date order."""
+        """The selected events: dated ones in the year range first (by date), then undated.
+
+        A ``precision`` column says how much of each date is known.
+        """
         if self.events is None:
             return pd.DataFrame()
         df = self.events.copy()
         year = _year_of(df)
         lo, hi = self.years.value
-        keep = year.between(lo, hi).fillna(False).astype(bool)
+        dated = year.notna()
+        keep = (dated & year.between(lo, hi).fillna(False)).astype(bool)
+        if self.include_undated.value:
+            keep |= ~dated
         if self.article.value != ALL and "article_id" in df.columns:
             keep &= df["article_id"] == self.article.value
-        df = df[keep]
-        sort_cols = [c for c in ("date", "year", "month", "day") if c in df.columns]
-        if sort_cols:
-            df = df.sort_values(sort_cols[:1], kind="stable")
+        if "date" in df.columns:
+            df["precision"] = df["date"].map(date_precision)
+        df = df.assign(_undated=~dated)[keep]
+        sort = ["_undated"] + (["date"] if "date" in df.columns else [])
+        df = df.sort_values(sort, kind="stable").drop(columns="_undated")
         return df.reset_index(drop=True)
+
+    def dated(self) -> pd.DataFrame:
+        """The selected events whose year is known (those that can be drawn)."""
+        df = self.table()
+        return df[_year_of(df).notna().to_numpy()].reset_index(drop=True) if len(df) else df
 
     def render(self) -> str:
         if self.events is None:
             return message(self.reason, "جدول الأحداث غير متوفر بعد.")
         df = self.table()
         if df.empty:
-            return message("No dated event in this selection.", "لا أحداث مؤرخة في هذا الاختيار.")
-        return rtl(df_to_html(df, css_class="arabtexts-timeline-table"), style="text-align:right")
+            return message("No event in this selection.", "لا أحداث في هذا الاختيار.")
+        cols = [c for c in self.SHOW_COLUMNS if c in df.columns]
+        return rtl(df_to_html(df[cols], css_class="arabtexts-timeline-table"),
+                   style="text-align:right")
+
+    def render_status(self) -> str:
+        if self.events is None:
+            return ""
+        n, n_dated = len(self.table()), len(self.dated())
+        text = f"<b class='arabtexts-timeline-total'>{n}</b> event(s)"
+        if n > n_dated:
+            text += (f"; {n - n_dated} of them lost their year in the PDF extraction: they are "
+                     "listed but cannot be placed on the time axis")
+        return text
 
     def figure(self):
-        """A matplotlib Figure of the selected events (``None`` if there is nothing to draw)."""
-        df = self.table()
+        """A matplotlib Figure of the selected dated events (``None`` if none)."""
+        df = self.dated()
         if df.empty:
             return None
+        from matplotlib.figure import Figure
+
         plotting = _optional_module("plotting")
+        data = pd.DataFrame({
+            "date": df["date"].astype(str) if "date" in df.columns else _year_of(df).astype(str),
+            "label": df[_label_column(df) or "id"].astype(str).str.slice(0, 45),
+            "group": df["article_id"].astype(str) if "article_id" in df.columns else "",
+        })
+        n_groups = data["group"].nunique()
+        fig = Figure(figsize=(11, 1.8 + 1.4 * n_groups), layout="constrained")
+        ax = fig.subplots()
         if plotting is not None and hasattr(plotting, "timeline"):
-            out = plotting.timeline(df)
-            return getattr(out, "figure", out)
-        return _plain_timeline(df)
+            plotting.timeline(data, ax=ax)
+        else:  # plain matplotlib until arabtexts.plotting exists
+            x = pd.to_datetime(data["date"].str.slice(0, 4) + "-01-01")
+            ax.plot(x, [0] * len(x), "o")
+        return fig
 
     def update(self) -> None:
         self.results.value = self.render()
-        n = len(self.table())
-        self.status.value = (f"<b class='arabtexts-timeline-total'>{n}</b> event(s)"
-                             if self.events is not None else "")
-        fig = self.figure() if self.events is not None else None
-        self.chart.value = _figure_png(fig) if fig is not None else b""
-        self.chart.layout.display = "none" if fig is None else ""
-        _close(fig)
-
-
-def _close(fig) -> None:
-    if fig is None:
-        return
-    try:
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
-    except Exception:  # noqa: BLE001 - a figure not managed by pyplot
-        pass
+        self.status.value = self.render_status()
+        key = (self.years.value, self.article.value, self.include_undated.value)
+        png = self._chart_png(key) if self.events is not None else b""
+        self.chart.value = png
+        self.chart.layout.display = "" if png else "none"
 
 
 def _label_column(df: pd.DataFrame) -> str | None:
-    for col in ("label_ar", "event_ar", "what_ar", "description_ar", "title_ar", "name_ar",
-                "label", "event", "evidence"):
+    for col in ("event_ar", "measures_ar", "label_ar", "what_ar", "description_ar", "title_ar",
+                "name_ar", "label", "event", "evidence"):
         if col in df.columns:
             return col
     return None
-
-
-def _plain_timeline(df: pd.DataFrame):
-    """A simple dot timeline with plain matplotlib (used until plotting.timeline exists)."""
-    from matplotlib.figure import Figure
-
-    year = _year_of(df).astype("float64")
-    month = (pd.to_numeric(df["month"], errors="coerce").astype("float64")
-             if "month" in df.columns else pd.Series(float("nan"), index=df.index))
-    x = year + (month.fillna(6.5) - 1) / 12
-    label_col = _label_column(df)
-    fig = Figure(figsize=(8, 0.35 * len(df) + 1))
-    ax = fig.subplots()
-    ys = list(range(len(df)))[::-1]
-    ax.scatter(x, ys, s=30)
-    for xi, yi, lab in zip(x, ys, df[label_col] if label_col else [""] * len(df)):
-        ax.annotate(str(lab)[:60], (xi, yi), xytext=(6, 0), textcoords="offset points",
-                    va="center", fontsize=8)
-    ax.set_yticks([])
-    ax.set_xlabel("year")
-    return fig
 
 
 # ---------------------------------------------------------------------------------------------
@@ -882,15 +933,29 @@ class CompareTexts(_Tool):
 
 
 class FigureExplorer(_Tool):
-    """The figures (numbers with units) quoted in the texts, filtered by article and unit."""
+    """The figures quoted in the texts (``data/figures.csv``): a table and a bar chart.
+
+    Filter by article and by unit (troops, billion USD, percent …). Bars are drawn only for
+    one unit at a time, since 2,500 troops and 80 billion dollars cannot share an axis; the
+    tool starts with the most common unit.
+
+    >>> f = FigureExplorer(unit="troops")
+    >>> set(f.table()["unit"])
+    {'troops'}
+    """
 
     name = "figures"
+    SHOW_COLUMNS = ("id", "value_as_printed", "value", "unit", "qualifier", "measures_ar",
+                    "measures", "year", "article_id")
 
-    def __init__(self, article: str = ALL, unit: str = ALL):
+    def __init__(self, article: str = ALL, unit: str | None = None):
         self.figures, self.reason = _load_table("figures")
-        units = []
+        units: list[str] = []
         if self.figures is not None and "unit" in self.figures.columns:
-            units = sorted(u for u in self.figures["unit"].dropna().astype(str).unique() if u)
+            counts = self.figures["unit"].astype(str).value_counts()
+            units = sorted(u for u in counts.index if u)
+            if unit is None and len(counts):
+                unit = str(counts.index[0])
         self.article = self._cls(W.Dropdown(options=article_options(with_all=True), value=article,
                                             description="Texts", layout=W.Layout(width="95%")),
                                  "article")
@@ -922,37 +987,58 @@ class FigureExplorer(_Tool):
         df = self.table()
         if df.empty:
             return message("No figure in this selection.", "لا أرقام في هذا الاختيار.")
-        return rtl(df_to_html(df, css_class="arabtexts-figures-table"), style="text-align:right")
+        cols = [c for c in self.SHOW_COLUMNS if c in df.columns]
+        return rtl(df_to_html(df[cols], css_class="arabtexts-figures-table"),
+                   style="text-align:right")
 
-    def figure(self):
-        """A bar chart of the selected figures (``None`` if there is nothing to draw)."""
+    def bars(self) -> pd.Series:
+        """The values to draw (index: Arabic label with its year), empty if units are mixed."""
         df = self.table()
         if df.empty or "value" not in df.columns:
+            return pd.Series([], dtype="float64")
+        if "unit" in df.columns and df["unit"].astype(str).nunique() > 1:
+            return pd.Series([], dtype="float64")
+        values = pd.to_numeric(df["value"], errors="coerce")
+        df = df[values.notna().to_numpy()]
+        label_col = _label_column(df) or "id"
+        labels = df[label_col].astype(str).str.slice(0, 45)
+        if "year" in df.columns:
+            labels = labels + df["year"].astype(str).map(lambda y: f" ({y})" if y else "")
+        return pd.Series(pd.to_numeric(df["value"]).astype("float64").to_numpy(),
+                         index=labels.to_numpy(), name="value")
+
+    def render_status(self) -> str:
+        if self.figures is None:
+            return ""
+        n = len(self.table())
+        text = f"<b class='arabtexts-figures-total'>{n}</b> figure(s)"
+        if n and self.bars().empty:
+            text += " — choose one unit to draw a bar chart (different units cannot share an axis)"
+        return text
+
+    def figure(self):
+        """A bar chart of :meth:`bars` (``None`` if there is nothing to draw)."""
+        data = self.bars()
+        if data.empty:
             return None
-        df = df[pd.to_numeric(df["value"], errors="coerce").notna()]
-        if df.empty:
-            return None
-        label_col = _label_column(df) or "value"
-        labels = [str(x)[:40] for x in df[label_col]]
-        values = pd.to_numeric(df["value"]).astype("float64").tolist()
-        plotting = _optional_module("plotting")
-        if plotting is not None and hasattr(plotting, "bar_chart"):
-            out = plotting.bar_chart(labels, values)
-            return getattr(out, "figure", out)
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(7, 0.35 * len(df) + 1))
+        fig = Figure(figsize=(8, max(2.5, 0.4 * len(data) + 1.2)), layout="constrained")
         ax = fig.subplots()
-        ax.barh(range(len(values)), values)
-        ax.set_yticks(range(len(values)), labels, fontsize=8)
-        ax.invert_yaxis()
+        plotting = _optional_module("plotting")
+        xlabel = self.unit.value if self.unit.value != ALL else None
+        if plotting is not None and hasattr(plotting, "bar_chart"):
+            plotting.bar_chart(data, ax=ax, xlabel=xlabel)
+        else:
+            ax.barh(range(len(data)), data.to_numpy())
+            ax.set_yticks(range(len(data)), list(data.index))
+            ax.invert_yaxis()
         return fig
 
     def update(self) -> None:
         self.results.value = self.render()
-        self.status.value = (f"<b class='arabtexts-figures-total'>{len(self.table())}</b> figure(s)"
-                             if self.figures is not None else "")
-        fig = self.figure() if self.figures is not None else None
-        self.chart.value = _figure_png(fig) if fig is not None else b""
-        self.chart.layout.display = "none" if fig is None else ""
-        _close(fig)
+        self.status.value = self.render_status()
+        key = (self.article.value, self.unit.value)
+        png = self._chart_png(key) if self.figures is not None else b""
+        self.chart.value = png
+        self.chart.layout.display = "" if png else "none"
