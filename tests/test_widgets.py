@@ -272,6 +272,10 @@ def test_entities_people_from_gazetteer():
     assert any("الكاظمي" in normalize(raw[s:t]) for s, t in zip(sp["start"], sp["end"]))
     assert "arabtexts-ent-person" in e.text.value
     assert "أشخاص" in e.legend.value
+    counts = e.counts()
+    assert "مصطفى الكاظمي" in set(counts["name"])  # Arabic names, not only ids
+    assert counts["count"].sum() == len(sp)
+    assert "arabtexts-entities-table" in e.counts_html.value
     e.article.value = "004"
     assert set(e.spans()["start"]) != set(sp["start"])
 

@@ -572,8 +572,13 @@ class EntityHighlighter(_Tool):
         return out
 
     def spans(self) -> pd.DataFrame:
-        """The highlighted spans: ``kind, value, start, end, text`` (raw text), in text order."""
-        cols = ["kind", "value", "start", "end", "text"]
+        """The highlighted spans: ``kind, value, name, start, end, text``, in text order.
+
+        ``value`` is the entity id (``kadhimi``), the ISO date or the number; ``name`` the
+        Arabic name of an entity (the value itself for dates and numbers); ``start``/``end``
+        index the raw text and ``text`` is ``raw[start:end]``.
+        """
+        cols = ["kind", "value", "name", "start", "end", "text"]
         extract = _optional_module("extract")
         if extract is None:
             return pd.DataFrame(columns=cols)
@@ -584,16 +589,16 @@ class EntityHighlighter(_Tool):
             gaz = self._gazetteer()
             if gaz is not None:
                 kind_of = self._kind_lookup(gaz)
+                name_of = dict(zip(gaz["id"], gaz["name_ar"]))
                 for m in extract.find_entities(text, gaz):
                     k = self._entity_kind(m, kind_of)
                     if k in kinds:
-                        rows.append((k, str(m.value), m.start, m.end, text[m.start:m.end]))
-        if "date" in kinds:
-            rows += [("date", str(m.value), m.start, m.end, text[m.start:m.end])
-                     for m in extract.find_dates(text)]
-        if "number" in kinds:
-            rows += [("number", str(m.value), m.start, m.end, text[m.start:m.end])
-                     for m in extract.find_numbers(text)]
+                        rows.append((k, str(m.value), str(name_of.get(m.value, m.value)),
+                                     m.start, m.end, text[m.start:m.end]))
+        for kind, finder in (("date", "find_dates"), ("number", "find_numbers")):
+            if kind in kinds:
+                rows += [(kind, str(m.value), str(m.value), m.start, m.end, text[m.start:m.end])
+                         for m in getattr(extract, finder)(text)]
         df = pd.DataFrame(rows, columns=cols)
         return df.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
 
@@ -634,11 +639,11 @@ class EntityHighlighter(_Tool):
         return kind_of.get(str(m.value), kind_of.get(m.text, "place"))
 
     def counts(self) -> pd.DataFrame:
-        """How many spans of each kind and value: ``kind, value, count`` (most frequent first)."""
+        """How many spans of each kind and value: ``kind, value, name, count`` (most frequent first)."""
         sp = self.spans()
         if sp.empty:
-            return pd.DataFrame(columns=["kind", "value", "count"])
-        c = sp.groupby(["kind", "value"], sort=False).size().rename("count").reset_index()
+            return pd.DataFrame(columns=["kind", "value", "name", "count"])
+        c = sp.groupby(["kind", "value", "name"], sort=False).size().rename("count").reset_index()
         order = {k: i for i, k in enumerate(self.KINDS)}
         c = c.assign(_o=c["kind"].map(order))
         return (c.sort_values(["_o", "count", "value"], ascending=[True, False, True])
@@ -664,7 +669,8 @@ class EntityHighlighter(_Tool):
     def render(self) -> str:
         text = self.text_value()
         sp = self.spans()
-        spans = [Span(int(r.start), int(r.end), r.kind, r.value) for r in sp.itertuples()]
+        spans = [Span(int(r.start), int(r.end), r.kind, f"{r.name} · {r.kind}")
+                 for r in sp.itertuples()]
         return rtl(highlight(text, spans, colours=KIND_COLOURS), css_class="arabtexts-entities-body",
                    style=BOX_STYLE + ";white-space:pre-wrap;max-height:32em;overflow-y:auto;"
                    "border:1px solid #ddd;padding:8px")
