@@ -173,13 +173,16 @@ def _evidence_groups(columns) -> list[tuple[str, str, str]]:
     """(article column, evidence column, start column) for every evidence in a table.
 
     The main one is ``article_id``/``evidence``/``evidence_start``; a table may back further
-    facts the same way, e.g. ``role_article_id``/``role_evidence``/``role_evidence_start``.
+    facts the same way, e.g. ``role_article_id``/``role_evidence``/``role_evidence_start``
+    (people) or ``recovered_from_article``/``recovered_evidence``/``recovered_evidence_start``
+    (lost_digits). Without its own article column, an evidence refers to ``article_id``.
     """
     groups = []
     for col in columns:
         if col == "evidence" or col.endswith("_evidence"):
             prefix = col[: -len("evidence")]
-            art = f"{prefix}article_id" if f"{prefix}article_id" in columns else "article_id"
+            candidates = (f"{prefix}article_id", f"{prefix}from_article", "article_id")
+            art = next(c for c in candidates if c in columns or c == "article_id")
             groups.append((art, col, f"{col}_start"))
     return groups
 
