@@ -311,6 +311,9 @@ def _glue_strength(lex: _Lexicon, left: str, right: str) -> int:
     joined = lex.count(left + right)
     c_left, c_right = lex.count(left), lex.count(right)
     single = _is_single_letter(left) and _bare(left) != "و"
+    if joined == 0 and c_left == 0 and c_right == 0 and len(_bare(left)) >= 2 \
+            and _bare(left)[-1] in _NON_JOINING and (_bare(right)[0] == "ي" or _letters_end(left) in "أإآ"):
+        return 1  # «تحر» + «ير»: neither half is a word and the cut fits the print
     if single and _is_single_letter(right) and _bare(right) not in "واأإآ":
         return 1  # «ز» + «ي» (+ «ــارة»): a chain of cut letters
     if joined == 0:
@@ -364,8 +367,11 @@ def _repair_line(line: str, base: int, lex: _Lexicon, para_end: bool):
     def needs_pred(i: int) -> bool:
         return toks[i].text.startswith(TATWEEL) or _bare(toks[i].text) == "يه" or i in interior
 
+    edge = _glue_strength(lex, toks[-1].text, toks[0].text) if n >= 2 else 0
     rotated = n >= 2 and (
-        _continuation(lex, toks[0].text) or _glue_strength(lex, toks[-1].text, toks[0].text) == 2
+        _continuation(lex, toks[0].text)
+        or edge == 2
+        or (edge == 1 and (_is_single_letter(toks[-1].text) or not lex.count(toks[-1].text)))
     )
     if not rotated and n >= 3 and not lex.count(toks[0].text) and len(_bare(toks[0].text)) <= 4:
         # «يــكي الســابق … الأمر …»: an unknown line start completed by an interior word end
@@ -439,14 +445,23 @@ def _repair_line(line: str, base: int, lex: _Lexicon, para_end: bool):
             glue = None
             if j == 0 and pos > 0:
                 prev_last = toks[chunks[raw_k + 1][-1]]
-                if _glue_strength(lex, prev_last.text, t.text):
+                forced = len(chunks[raw_k + 1]) == 1 and _continuation(lex, t.text) and not lex.count(prev_last.text)
+                if _glue_strength(lex, prev_last.text, t.text) or forced:
                     glue = ""
-                    joins.append((prev_last, t))
                 else:
                     # a wide printed gap at this cut held a lost number: keep it wide
                     nxt_first = toks[chunks[raw_k + 1][0]]
                     glue = "  " if nxt_first.start - toks[ch[-1]].end >= 2 else " "
             pieces.append((t, glue))
+    # the rejoined words: runs of pieces glued with ""
+    run: list[_Tok] = []
+    for t, glue in pieces + [(None, None)]:
+        if glue == "":
+            run.append(t)
+            continue
+        if len(run) > 1:
+            joins.append(run)
+        run = [t] if t is not None else []
     moved_words = len(chunks) > 2 or any(len(c) > 1 for c in chunks[1:])
     return _with_moved(pieces, moved_front, moved_back), joins, moved_words or bool(moved_back or moved_front)
 
@@ -470,6 +485,12 @@ def _tail(lex, toks, idx: list[int], para_end: bool, head: str) -> list[list[int
         for j in range(n - 2, 0, -1):
             if _glue_strength(lex, toks[idx[j]].text, head) == 2:
                 return [[idx[j]], idx[j + 1 :]]
+        if _continuation(lex, head):
+            # the nearest word end the corpus does not know: «… أن تؤس» + «س …»
+            for j in range(n - 1, 0, -1):
+                t = toks[idx[j]].text
+                if _letters_end(t) and not lex.count(t) and not _is_single_letter(t):
+                    return [[idx[j]], idx[j + 1 :]] if j < n - 1 else [[idx[j]]]
         return []
     # a reliable rotation point: sentence end or a wide gap inside a paragraph-final line
     for j in range(n - 2, 0, -1):
@@ -628,12 +649,12 @@ def repair_text(raw: str, *, lexicon: _Lexicon | None = None) -> Repaired:
                 prev = t
             after = "".join(out_chars[line_start:])
             s, e = starts[i], starts[i] + len(lines[i])
-            for a, b in joins:
-                word = a.text + b.text
+            for run in joins:
+                word = "".join(t.text for t in run)
                 fixes.append(Repair("join", s, e, raw[s:e], after, i, word))
             if reordered and after.split() != lines[i].split():
                 fixes.append(Repair("reorder", s, e, raw[s:e], after, i))
-    if paras:
+    if paras and "\n" in raw.strip():
         emit("\n", len(raw) - 1 if raw.endswith("\n") else len(raw))
     text = "".join(out_chars)
     out_offs.append(len(raw))
@@ -717,11 +738,11 @@ _LOST_RXS = [
     # a wide gap before a month: the day is gone
     re.compile(rf"(  +)(?={_MONTH_RX})"),
     # a dateline starting with a comma before the month: the day is gone
-    re.compile(rf"^(, ?|، ?)(?={_MONTH_RX})", re.M),
+    re.compile(rf"^[,،] ?()(?={_MONTH_RX})", re.M),
     # a decimal point with its digits gone: «من . مليار»
-    re.compile(r"(?<=\s)(\.)(?= (?:مليار|مليون|ألف))"),
+    re.compile(rf"(?<=\s)(\.)(?= (?:{_t('مليار')}|{_t('مليون')}|{_t('ألف')}))"),
     # a year word at the very end of a paragraph or before «يمكن»-like text after a gap
-    re.compile(rf"(?<![\w\u0640]){_YEAR_WORDS}(\s?)(?=\n|$)"),
+    re.compile(rf"(?<![\w\u0640]){_YEAR_WORDS}( ?)(?=\n|$)"),
 ]
 
 
@@ -767,9 +788,8 @@ def annotate_lost_digits(repaired_text: str) -> str:
         out.append(repaired_text[pos:s])
         gap = repaired_text[s:e]
         nxt = repaired_text[e : e + 1]
-        if gap.strip() in (".", ",", "،"):
-            out.append(MARKER + gap.strip())  # «. مليار» → «⟦؟رقم⟧. مليار», «, أغسطس»
-            out.append(" " if gap.endswith(" ") else "")
+        if gap == ".":
+            out.append(MARKER + "." + MARKER)  # «من . مليار»: both sides of the point lost
         else:
             lead = " " if s > 0 and not repaired_text[s - 1].isspace() else ""
             trail = "" if nxt in ("", "\n") or nxt in "،,.؛|" and not gap.endswith("  ") else " "
