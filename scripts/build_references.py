@@ -63,6 +63,10 @@ CURATED: dict[tuple[str, str], dict[str, str]] = {
 }
 # keys of the foreign bibliography are given as "<n>E", of the Arabic websites as "Ab<n>"
 CURATED.update({
+    ("figure-source", "1"): {"author": "Jim Garamone", "title": "U.S. Completes Troop-Level Drawdown in Afghanistan, Iraq", "year": "2021",
+                             "note": "Source line printed under the lost figure (شكل رقم (1)); same work as bibliography 16 (foreign)."},
+    ("table-source", "1"): {"author": "وزارة الخارجية العراقية", "title": "الحوار الاستراتيجي بين العراق والولايات المتحدة", "year": "", "kind": "government",
+                            "note": "Source of Table 1 («الجدول من اعداد الباحثة»); no publication date, «تم الدخول 2 تموز 2025»."},
     ("footnote", "6"): {"title": "U.S. Planning to Slash Iraq Embassy Staff by as Much as Half"},
     ("bibliography", "6E"): {"title": "U.S. Planning to Slash Iraq Embassy Staff by as Much as Half"},
     ("footnote", "7"): {"title": "State Department Outlines Dramatic Scale-Down of U.S. Presence in Iraq"},
@@ -169,11 +173,23 @@ def parse(text: str) -> list[dict]:
             m = BIB.match(stripped)
             if not m:
                 if rows and rows[-1]["section"] == "bibliography" and stripped.startswith(("- accessed", "<http")):
-                    rows[-1]["continuation"] = (stripped, start + lead)
+                    _extend(rows[-1], text, start + lead + len(stripped))
                 continue
             number, body = m.group(1), m.group(2)
             section = "bibliography"
         elif start < bib_start:
+            if stripped.startswith("<http") and rows and text[rows[-1]["evidence_start"] + len(rows[-1]["evidence"]):start].strip() == "":
+                _extend(rows[-1], text, start + lead + len(stripped))     # URL printed on its own line
+                continue
+            if stripped.startswith("Source: ") or stripped.startswith("الجدول من اعداد الباحثة"):
+                kind_of = "figure-source" if stripped.startswith("Source: ") else "table-source"
+                body = stripped.split(": ", 1)[1] if kind_of == "figure-source" else stripped.split("المصدر: ", 1)[1]
+                lang = "en" if kind_of == "figure-source" else "ar"
+                author, title = _split(body, lang)
+                rows.append({"section": kind_of, "subsection": "", "number": "1", "author": author, "title": title,
+                             "year": _year(body), "language": lang, "kind": _kind(body), "refers_to": "", "article_id": "002",
+                             "evidence": stripped, "evidence_start": start + lead, "note": "", "_key": "1", "_body": body})
+                continue
             m = FOOTNOTE.match(stripped)
             if not m:
                 continue
@@ -233,12 +249,17 @@ def parse(text: str) -> list[dict]:
         row.pop("_body")
     out = []
     for i, r in enumerate(rows, 1):
-        cont = r.pop("continuation", None)
-        if cont:
-            r["note"] = (r["note"] + " " if r["note"] else "") + f"Continues on the next printed line at offset {cont[1]}: «{cont[0][:60]}…»."
         r["id"] = f"R{i:03d}"
         out.append(r)
     return out
+
+
+def _extend(row: dict, text: str, end: int) -> None:
+    """Let a reference's evidence run on to a continuation line (URL or access date printed apart)."""
+    row["evidence"] = text[row["evidence_start"]:end]
+    extra = "Evidence runs over the next printed line (URL / access date printed apart)."
+    if extra not in row.get("note", ""):
+        row["note"] = (row.get("note", "") + " " + extra).strip()
 
 
 def render(rows: list[dict]) -> str:
