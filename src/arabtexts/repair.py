@@ -809,8 +809,9 @@ def build_layers() -> dict[str, tuple[str, str]]:
     """``{file name: (clean text, annotated text)}`` for the five articles, built in memory.
 
     >>> layers = build_layers()
-    >>> sorted(layers)[0]
-    '2020-08_kadhimi-washington.txt'
+    >>> clean, annotated = layers["2020-08_kadhimi-washington.txt"]
+    >>> "عام ،" in clean, "عام ⟦؟رقم⟧،" in annotated
+    (True, True)
     """
     from .corpus import ARTICLE_IDS, get_article
 
@@ -823,7 +824,16 @@ def build_layers() -> dict[str, tuple[str, str]]:
 
 
 def write_layers(root: Path | None = None) -> list[Path]:
-    """Write ``data/clean/<file>`` and ``data/clean/annotated/<file>``; return the paths."""
+    """Write ``clean/<file>`` and ``clean/annotated/<file>`` under ``root`` (default
+    ``data/``); return the paths written.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     paths = write_layers(tmp)
+    ...     text = (pathlib.Path(tmp) / "clean" / "2021-12_foreign-policy-2021.txt").read_text(encoding="utf-8")
+    >>> len(paths), "وزيارات عديدة شهدتها العاصمة بغداد." in text
+    (10, True)
+    """
     root = Path(root) if root else data_dir()
     written = []
     for name, (clean, annotated) in build_layers().items():
@@ -836,8 +846,13 @@ def write_layers(root: Path | None = None) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    """Command line: ``python -m arabtexts.repair`` rebuilds the clean layers."""
-    for p in write_layers():
+    """Command line: ``python -m arabtexts.repair [DATA_DIR]`` rebuilds the clean layers
+    and prints the paths written. Afterwards ``data/clean/2021-12_foreign-policy-2021.txt``
+    reads «وزيارات عديدة شهدتها العاصمة بغداد.» where the raw file has
+    «يارات عديدة شهدتها العاصمة بغداد. وز».
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    for p in write_layers(argv[0] if argv else None):
         print(p)
     return 0
 
