@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 NOTES_FILE = "arabtexts-notes.json"
 LOCK_FILE = ".arabtexts-grading.lock"
@@ -558,6 +559,8 @@ class ScrubHiddenTests(Preprocessor):
     leaves a failing hidden test's traceback, with its lines, in the output).
     """
 
+    enabled = Bool(True).tag(config=True)
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
@@ -596,6 +599,8 @@ class ScrubHiddenTests(Preprocessor):
 
 class FeedbackNotes(Preprocessor):
     """Insert the grading notes (``arabtexts-notes.json``) as a first markdown cell."""
+
+    enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
         import nbformat
