@@ -27,13 +27,15 @@ from __future__ import annotations
 import html
 import importlib
 import io
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ipywidgets as W
 import pandas as pd
 
 from .corpus import ARTICLE_IDS, get_article
-from .normalize import find_normalized
+from .normalize import find_normalized, normalize
 
 __all__ = [
     "rtl",
@@ -162,6 +164,12 @@ def article_options(*, with_all: bool = False) -> list[tuple[str, str]]:
         art = get_article(aid)
         opts.append((f"{aid} · {art.title_ar} ({art.published})", aid))
     return opts
+
+
+@lru_cache(maxsize=16)
+def _normalized(text: str):
+    """The normalised text with its offset map to ``text`` (cached: the texts are few)."""
+    return normalize(text, with_map=True)
 
 
 def _optional_module(name: str):
@@ -322,9 +330,16 @@ class ArticleReader(_Tool):
         return art.text if layer == "raw" else getattr(art, layer)
 
     def matches(self) -> list[tuple[int, int]]:
-        """Spans of the search query in :meth:`current_text` (normalised matching)."""
-        q = self.search.value.strip()
-        return find_normalized(self.current_text(), q) if q else []
+        """Spans of the search query in :meth:`current_text` (normalised matching).
+
+        The same spans as :func:`arabtexts.normalize.find_normalized`, but the normalised
+        text is kept between keystrokes, so searching the long paper (002) stays quick.
+        """
+        q = normalize(self.search.value.strip())
+        if not q:
+            return []
+        n = _normalized(self.current_text())
+        return [(s, e) for _, s, e in n.finditer(re.escape(q))]
 
     def render_meta(self) -> str:
         """Metadata of the chosen article (title, author, outlet, date, genre) as HTML."""
