@@ -162,7 +162,8 @@ def article_options(*, with_all: bool = False) -> list[tuple[str, str]]:
     opts = [("all five texts — كل النصوص", ALL)] if with_all else []
     for aid in ARTICLE_IDS:
         art = get_article(aid)
-        opts.append((f"{aid} · {art.title_ar} ({art.published})", aid))
+        # id and date first: in a left-to-right drop-down the Arabic title then reads cleanly
+        opts.append((f"{aid} · {art.published} · {art.title_ar}", aid))
     return opts
 
 
@@ -197,7 +198,7 @@ def _load_table(name: str):
 def df_to_html(df: pd.DataFrame, *, css_class: str = "", max_rows: int = 200) -> str:
     """An escaped, right-to-left HTML table of a DataFrame (index not shown).
 
-    >>> "<td>بغداد &amp; واشنطن</td>" in df_to_html(pd.DataFrame({"x": ["بغداد & واشنطن"]}))
+    >>> "بغداد &amp; واشنطن</td>" in df_to_html(pd.DataFrame({"x": ["بغداد & واشنطن"]}))
     True
     """
     shown = df.head(max_rows)
@@ -206,14 +207,19 @@ def df_to_html(df: pd.DataFrame, *, css_class: str = "", max_rows: int = 200) ->
                    for c in shown.columns)
     rows = []
     for _, r in shown.iterrows():
-        cells = "".join(f'<td>{html.escape("" if pd.isna(v) else str(v))}</td>'
-                        for v in r.tolist())
+        cells = "".join(_td("" if pd.isna(v) else str(v)) for v in r.tolist())
         rows.append(f"<tr>{cells}</tr>")
     more = ""
     if len(df) > max_rows:
         more = f"<caption>first {max_rows} of {len(df)} rows</caption>"
     return (f'<table{cls} dir="rtl" lang="ar" style="border-collapse:collapse">{more}'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _td(value: str) -> str:
+    """A table cell; short values (ids, dates, numbers) are kept on one line."""
+    nowrap = " style='white-space:nowrap'" if len(value) <= 12 else ""
+    return f"<td{nowrap}>{html.escape(value)}</td>"
 
 
 def _figure_png(fig) -> bytes:
@@ -484,7 +490,8 @@ class ConcordanceExplorer(_Tool):
             note = message(f"Showing the first {self.MAX_LINES} of {len(lines)} lines.")
         table = ("<table class='arabtexts-kwic' style='border-collapse:collapse'>"
                  + "".join(rows) + "</table>")
-        return note + rtl(table, style="text-align:right;line-height:1.8;overflow-x:auto")
+        return note + rtl(table, style="text-align:right;line-height:1.8;overflow:auto;"
+                                 "max-height:30em;border:1px solid #ddd;padding:4px")
 
     def render_summary(self) -> str:
         q = self.query.value.strip()
@@ -546,7 +553,7 @@ class EntityHighlighter(_Tool):
         self.counts_html = self._cls(W.HTML(), "counts")
         self.text = self._cls(W.HTML(), "text")
         self.widget = self._root([self.article, self.kind_row, self.status, self.legend,
-                                  self.counts_html, self.text])
+                                  self.text, self.counts_html])
         self._observe(self.article, *self.kind_boxes.values())
         self.update()
 
@@ -590,7 +597,7 @@ class EntityHighlighter(_Tool):
         """The highlighted spans: ``kind, value, name, start, end, text``, in text order.
 
         ``value`` is the entity id (``kadhimi``), the ISO date or the number; ``name`` the
-        Arabic name of an entity (the value itself for dates and numbers); ``start``/``end``
+        Arabic name of an entity (for dates and numbers: the text as printed); ``start``/``end``
         index the raw text and ``text`` is ``raw[start:end]``.
         """
         cols = ["kind", "value", "name", "start", "end", "text"]
@@ -612,7 +619,8 @@ class EntityHighlighter(_Tool):
                                      m.start, m.end, text[m.start:m.end]))
         for kind, finder in (("date", "find_dates"), ("number", "find_numbers")):
             if kind in kinds:
-                rows += [(kind, str(m.value), str(m.value), m.start, m.end, text[m.start:m.end])
+                rows += [(kind, str(m.value), " ".join(m.text.split()), m.start, m.end,
+                          text[m.start:m.end])
                          for m in getattr(extract, finder)(text)]
         df = pd.DataFrame(rows, columns=cols)
         return df.sort_values(["start", "end"], kind="stable").reset_index(drop=True)
@@ -678,8 +686,9 @@ class EntityHighlighter(_Tool):
             return ""
         totals = c.groupby("kind", sort=False)["count"].sum()
         head = " · ".join(f"{KIND_LABELS[k][0]}: {n}" for k, n in totals.items())
-        return (f"<div class='arabtexts-entities-totals'>{html.escape(head)}</div>"
-                + df_to_html(c, css_class="arabtexts-entities-table", max_rows=40))
+        table = df_to_html(c, css_class="arabtexts-entities-table", max_rows=200)
+        return (f"<div class='arabtexts-entities-totals'><b>{html.escape(head)}</b></div>"
+                f"<div style='max-height:18em;overflow-y:auto'>{table}</div>")
 
     def render(self) -> str:
         text = self.text_value()
@@ -1024,7 +1033,10 @@ class FigureExplorer(_Tool):
         label_col = _label_column(df) or "id"
         labels = df[label_col].astype(str).str.slice(0, 45)
         if "year" in df.columns:
-            labels = labels + df["year"].astype(str).map(lambda y: f" ({y})" if y else "")
+            # a single year only: matplotlib lays a range such as 2015-2017 out reversed
+            # inside Arabic text, which would mislead
+            labels = labels + df["year"].astype(str).map(
+                lambda y: f" ({y})" if re.fullmatch(r"\d{4}", y) else "")
         return pd.Series(pd.to_numeric(df["value"]).astype("float64").to_numpy(),
                          index=labels.to_numpy(), name="value")
 
