@@ -285,11 +285,15 @@ def preflight_notebook(sub_path: Path, release_nb, notebook: str) -> tuple[objec
                               + (" together with its original content" if edited else "")
                               + " so that the cell is graded.", label))
             continue
+        if rm.get("solution"):
+            why = " (empty: an answer that was deleted cannot be graded)."
+        elif rm.get("grade"):
+            why = " so that your answers are still tested."
+        else:
+            why = "."
         notes.append(Note("deleted-cell", notebook,
-                          f"Cell «{label}» was missing (deleted); it was restored from the assignment"
-                          + (" so that your answers are still tested." if rm.get("grade") and not rm.get("solution")
-                             else " (empty: an answer that was deleted cannot be graded).")
-                          , label))
+                          f"Cell «{label}» was missing (deleted); it was restored from the assignment{why}",
+                          label))
 
     # rebuild the cell list: missing release cells go after the nearest previous matched anchor
     inserts: dict[int, list] = {}

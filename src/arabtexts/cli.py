@@ -126,7 +126,17 @@ def cmd_feedback(a) -> int:
             args += ["--student", s]
         rc = _nbgrader(root, *args)
     if rc == 0 and not a.no_exchange:
-        rc = _nbgrader(root, "release_feedback", a.assignment)
+        # only submissions that came through the exchange (nbgrader submit + collect) carry
+        # the secret needed to return feedback; others are handed out by hand
+        fb = root / "feedback"
+        students = sorted(p.parent.name for p in fb.glob(f"*/{a.assignment}")
+                          if (not a.student or p.parent.name in a.student))
+        via = [s for s in students if (fb / s / a.assignment / "submission_secret.txt").exists()]
+        for s in via:
+            rc |= _nbgrader(root, "release_feedback", a.assignment, "--student", s, quiet=True)
+        by_hand = sorted(set(students) - set(via))
+        if by_hand:
+            _say(f"not submitted through the exchange, give their feedback by hand: {', '.join(by_hand)}")
     if rc == 0:
         _say(f"feedback in {root / 'feedback'}/<student>/{a.assignment}/")
     return rc
