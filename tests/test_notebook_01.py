@@ -1,0 +1,211 @@
+"""notebooks/01_kadhimi_washington.ipynb: stored clean, answer keys provably right, runs headless.
+
+Each exercise's expected answer is recomputed here, independently of the notebook's code: from
+the raw text (read straight from ``data/raw/``), the CSV tables (read with ``csv``) and the
+package functions the exercise is about. Its hash must equal the one written in the notebook.
+The notebook is then executed as stored (unanswered checks must not raise) and with model
+solutions filled in (every self-check must say ✓).
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+NB_PATH = ROOT / "notebooks" / "01_kadhimi_washington.ipynb"
+DATA = ROOT / "data"
+
+
+def catalogue_row(article_id: str) -> dict:
+    with open(DATA / "articles.csv", encoding="utf-8", newline="") as f:
+        return next(r for r in csv.DictReader(f) if r["id"] == article_id)
+
+
+def raw_text(article_id: str) -> str:
+    return (DATA / "raw" / catalogue_row(article_id)["file"]).read_text(encoding="utf-8")
+
+
+def table(name: str) -> list[dict]:
+    with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def notebook() -> nbformat.NotebookNode:
+    return nbformat.read(NB_PATH, as_version=4)
+
+
+def source_text() -> str:
+    return "\n".join(c.source for c in notebook().cells)
+
+
+def check_calls() -> dict[int, str]:
+    found = re.findall(r'check\(answer_(\d+),\s*"([^"]+)"', source_text())
+    return {int(n): h for n, h in found}
+
+
+def whole_word_count(text: str, word: str) -> int:
+    """Whole-word occurrences of ``word`` in ``text`` (no letter, digit, mark or tatweel around)."""
+    wc = r"[\w\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640]"
+    pattern = r"\s+".join(re.escape(p) for p in word.split())
+    return len(re.findall(rf"(?<!{wc})(?:{pattern})(?!{wc})", text))
+
+
+def expected_answers() -> dict[int, object]:
+    from arabtexts.normalize import normalize
+    from arabtexts.repair import find_lost_digits, repairs
+
+    raw = raw_text("001")
+    joins = [f for f in repairs(raw) if f.kind == "join"]
+    rejoined = Counter(normalize(f.word) for f in joins)
+    (top_word, top_n), (_, second_n) = rejoined.most_common(2)
+    assert top_n > second_n  # one clear winner
+
+    lost = table("lost_digits")
+    recovered = [r for r in lost if r["recovered_value"] != "unknown"]
+    gap_starts = [s for s, _, _ in find_lost_digits(raw)]
+    unfound = [r["id"] for r in lost if r["article_id"] == "001"
+               and not any(int(r["evidence_start"]) <= g <= int(r["evidence_start"]) + len(r["evidence"])
+                           for g in gap_starts)]
+    assert len(unfound) == 1
+
+    # the terms of section 5: short names of 001's actors (Kadhimi excepted) and 001's places
+    def in001(r):
+        return "001" in r["article_ids"].split("|")
+
+    names = [r["name_ar"].split()[-1] for r in table("people")
+             if r["kind"] == "actor" and in001(r) and r["id"] != "kadhimi"]
+    names += [r["name_ar"] for r in table("places") if in001(r)]
+    raw_counts = {t: whole_word_count(raw, t) for t in names}
+    norm_counts = {t: whole_word_count(normalize(raw), normalize(t)) for t in names}
+    gain = {t: norm_counts[t] - raw_counts[t] for t in names}
+    best = max(gain.values())
+    assert list(gain.values()).count(best) == 1
+    return {
+        1: len(joins),
+        2: top_word,
+        3: len(recovered),
+        4: unfound[0],
+        5: next(t for t, g in gain.items() if g == best),
+        6: [t for t in names if raw_counts[t] == 0 and norm_counts[t] > 0],
+    }
+
+
+#: model solutions, substituted for the ``answer_N = None`` lines
+SOLUTIONS = {
+    1: 'answer_1 = int((fixes["kind"] == "join").sum())',
+    2: ('answer_2 = fixes.loc[fixes["kind"] == "join", "word"].map(normalize)'
+        '.value_counts().index[0]'),
+    3: 'answer_3 = int((lost["recovered_value"] != "unknown").sum())',
+    4: ('answer_4 = [r.id for r in lost_001.itertuples() if not any('
+        'r.evidence_start <= g <= r.evidence_start + len(r.evidence) for g, _, _ in gaps)][0]'),
+    5: 'answer_5 = (counts["normalised"] - counts["raw"]).idxmax()',
+    6: 'answer_6 = counts[(counts["raw"] == 0) & (counts["normalised"] > 0)].index.tolist()',
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# stored form and content
+
+
+def test_stored_without_outputs_and_valid():
+    raw = json.loads(NB_PATH.read_text(encoding="utf-8"))
+    for cell in raw["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+        assert cell.get("id")
+    assert raw["metadata"]["kernelspec"]["name"] == "python3"
+    nbformat.validate(nbformat.reads(NB_PATH.read_text(encoding="utf-8"), as_version=4))
+
+
+def test_answer_keys_match_the_texts_and_tables():
+    from arabtexts.grading import answer_hash
+
+    calls = check_calls()
+    expected = expected_answers()
+    assert sorted(calls) == sorted(expected) == [1, 2, 3, 4, 5, 6]
+    for n, value in expected.items():
+        assert answer_hash(value) == calls[n], f"exercise {n}: key does not match {value!r}"
+
+
+def test_exercises_are_worth_asking():
+    exp = expected_answers()
+    raw = raw_text("001")
+    assert exp[2] not in raw.split()  # the most rejoined word never occurs intact in the raw text
+    assert exp[4] == "LD004" and "ديسمبر" in next(r["evidence"] for r in table("lost_digits")
+                                                   if r["id"] == exp[4])
+    assert exp[6]  # some actors are invisible to an exact search
+    src = source_text()
+    for n in exp:
+        assert f"answer_{n} = None" in src
+        if not isinstance(exp[n], int):  # a number such as 5 occurs anywhere; words and lists must not
+            assert repr(exp[n]) not in src.replace(f"answer_{n}", "")
+
+
+def test_bilingual_parts_assignment_and_sources():
+    src = source_text()
+    assert src.count('<div dir="rtl" lang="ar">') >= 3  # title, objectives, summary
+    assert "أهداف" in src and "الخلاصة" in src and "objectives" in src.lower()
+    assert "assignment **01**" in src and "assignments/source/01-kadhimi-washington" in src
+    # the citation is computed from the catalogue, not typed in
+    for field in ("art.author_ar", "art.author_en", "art.title_ar", "art.outlet_ar", "art.published"):
+        assert field in src
+    # the package is called, not re-implemented
+    for api in ("repair.repairs(", "repair.find_lost_digits(", "repair.MARKER", "term_counts(",
+                "frequency_table(", "kwic(", "ConcordanceExplorer(", "ArticleReader(", "bar_chart("):
+        assert api in src, api
+    assert "arabic_reshaper" not in src and "bidi" not in src
+    assert "open(" not in src and "to_csv" not in src and "savefig" not in src  # no file writes
+
+
+# ---------------------------------------------------------------------------------------------
+# execution
+
+
+def run(nb):
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(NB_PATH.parent)}}).execute()
+    return nb
+
+
+def outputs(nb) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def stream_text(nb) -> str:
+    return "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+
+
+@pytest.mark.slow
+def test_runs_headless_as_stored():
+    nb = run(notebook())
+    outs = outputs(nb)
+    assert not [o for o in outs if o["output_type"] == "error"]
+    text = stream_text(nb)
+    assert text.count("no answer yet") == 6 and "✓" not in text
+    assert any("image/png" in o.get("data", {}) for o in outs), "the bar chart is drawn"
+    widgets = [o for o in outs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == 2  # reader and concordance
+    assert "matches of «زيارة» per layer: {'raw': 0, 'clean':" in text
+
+
+@pytest.mark.slow
+def test_model_solutions_pass_every_check():
+    nb = notebook()
+    for cell in nb.cells:
+        for n, line in SOLUTIONS.items():
+            cell.source = re.sub(rf"^answer_{n} = None.*$", lambda _m, s=line: s, cell.source,
+                                 flags=re.M)
+    nb = run(nb)
+    assert not [o for o in outputs(nb) if o["output_type"] == "error"]
+    text = stream_text(nb)
+    for n in SOLUTIONS:
+        assert f"✓ exercise {n}: correct" in text, text
+    assert "✗" not in text
