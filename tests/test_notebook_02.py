@@ -1,0 +1,220 @@
+"""notebooks/02_strategic_dialogue.ipynb: stored clean, answer keys provably right, runs headless.
+
+Each exercise's expected answer is recomputed here, independently of the notebook's code: from
+the raw text of 003 (read straight from ``data/raw/``), the CSV tables (read with ``csv``), the
+extractors the exercises are about, and ``datetime``. Its hash must equal the one in the
+notebook. The notebook is then executed as stored and with model solutions filled in.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+NB_PATH = ROOT / "notebooks" / "02_strategic_dialogue.ipynb"
+DATA = ROOT / "data"
+
+
+def catalogue_row(article_id: str) -> dict:
+    with open(DATA / "articles.csv", encoding="utf-8", newline="") as f:
+        return next(r for r in csv.DictReader(f) if r["id"] == article_id)
+
+
+def raw_text(article_id: str) -> str:
+    return (DATA / "raw" / catalogue_row(article_id)["file"]).read_text(encoding="utf-8")
+
+
+def table(name: str) -> list[dict]:
+    with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def notebook() -> nbformat.NotebookNode:
+    return nbformat.read(NB_PATH, as_version=4)
+
+
+def source_text() -> str:
+    return "\n".join(c.source for c in notebook().cells)
+
+
+def check_calls() -> dict[int, tuple[str, bool]]:
+    """Exercise number -> (hash, ordered?) as written in the notebook."""
+    out = {}
+    for n, h, rest in re.findall(r'check\(answer_(\d+),\s*"([^"]+)"([^)]*)\)', source_text()):
+        out[int(n)] = (h, "ordered=True" in rest)
+    return out
+
+
+def expected_answers() -> dict[int, object]:
+    from arabtexts.extract import MONTHS, find_dates, find_enumerations, find_quotes
+
+    raw = raw_text("003")
+    published = catalogue_row("003")["published"]
+    found_dates = find_dates(raw, reference=published)
+    no_year = [m for m in found_dates if str(m.value).startswith("XXXX")]
+
+    # exercise 2: month numbers of the dates found -> first name of each system in MONTHS
+    first = {"gregorian": {}, "levantine": {}}
+    for name, (num, system) in MONTHS.items():
+        first[system].setdefault(num, name)
+    month_numbers = {m.extra["month"] for m in found_dates if m.extra.get("month")}
+    twins = {first["gregorian"][n]: first["levantine"][n] for n in month_numbers}
+
+    # exercise 3: the last numbered list of the article, checked against the lists table
+    items = find_enumerations(raw)
+    last = max(m.extra["list_id"] for m in items)
+    titles = [m.extra["title"] for m in items if m.extra["list_id"] == last]
+    table_titles = [r["item_ar"] for r in table("lists") if r["list_id"] == "challenges-003"]
+    assert titles == table_titles
+
+    # exercise 4: the direct quotation of the table that find_quotes finds without a speaker
+    quotes = find_quotes(raw)
+    speakerless = []
+    for r in table("quotes"):
+        if r["article_id"] != "003" or r["mode"] != "direct":
+            continue
+        s = int(r["evidence_start"])
+        e = s + len(r["evidence"])
+        assert raw[s:e] == r["evidence"]
+        hits = [q for q in quotes if q.start < e and s < q.end]
+        if hits and all(q.extra["speaker"] is None for q in hits):
+            speakerless.append(r["id"])
+    assert len(speakerless) == 1
+
+    # exercise 5: days between rounds 1 and 3 as 003 dates them
+    def round_date(key):
+        ds = {r["date"] for r in table("events") if r["article_id"] == "003" and r["event_key"] == key}
+        assert len(ds) == 1
+        return date.fromisoformat(ds.pop())
+
+    return {
+        1: len(no_year),
+        2: twins,
+        3: titles,
+        4: speakerless[0],
+        5: (round_date("dialogue-round-3") - round_date("dialogue-round-1")).days,
+    }
+
+
+SOLUTIONS = {
+    1: 'answer_1 = int(dates["value"].str.startswith("XXXX").sum())',
+    2: ("_g, _l = {}, {}\n"
+        "for _name, (_n, _sys) in MONTHS.items():\n"
+        "    (_g if _sys == 'gregorian' else _l).setdefault(_n, _name)\n"
+        "answer_2 = {_g[int(n)]: _l[int(n)] for n in dates['month'].dropna().unique()}"),
+    3: 'answer_3 = items[items["list_id"] == items["list_id"].max()]["title"].tolist()',
+    4: ("answer_4 = [r.id for r in direct.itertuples() if quotes_found[(quotes_found['start'] < "
+        "r.evidence_start + len(r.evidence)) & (r.evidence_start < quotes_found['end'])]"
+        "['speaker'].isna().all()][0]"),
+    5: ('_r = ev3.drop_duplicates("event_key").set_index("event_key")["date"]\n'
+        'answer_5 = (pd.Timestamp(_r["dialogue-round-3"]) - pd.Timestamp(_r["dialogue-round-1"])).days'),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# stored form and content
+
+
+def test_stored_without_outputs_and_valid():
+    raw = json.loads(NB_PATH.read_text(encoding="utf-8"))
+    for cell in raw["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+        assert cell.get("id")
+    assert raw["metadata"]["kernelspec"]["name"] == "python3"
+    nbformat.validate(nbformat.reads(NB_PATH.read_text(encoding="utf-8"), as_version=4))
+
+
+def test_answer_keys_match_the_text_and_tables():
+    from arabtexts.grading import answer_hash
+
+    calls = check_calls()
+    expected = expected_answers()
+    assert sorted(calls) == sorted(expected) == [1, 2, 3, 4, 5]
+    for n, value in expected.items():
+        key, ordered = calls[n]
+        assert answer_hash(value, ordered=ordered) == key, f"exercise {n}: key does not match {value!r}"
+    assert calls[3][1], "the challenges are checked in printed order"
+
+
+def test_exercises_are_worth_asking():
+    exp = expected_answers()
+    assert exp[1] > 0  # some dates keep no year even with a reference
+    assert len(exp[2]) >= 4 and all(g != l for g, l in exp[2].items())
+    assert len(exp[3]) == 3
+    assert exp[5] > 0
+    src = source_text()
+    for n in exp:
+        assert f"answer_{n} = None" in src
+        if not isinstance(exp[n], int):
+            assert repr(exp[n]) not in src.replace(f"answer_{n}", "")
+    assert exp[4] not in src  # the id of the quotation is found, not printed
+
+
+def test_bilingual_parts_assignment_ticker_and_sources():
+    src = source_text()
+    assert src.count('<div dir="rtl" lang="ar">') >= 3
+    assert "أهداف" in src and "الخلاصة" in src and "objectives" in src.lower()
+    assert "assignment **02**" in src and "assignments/source/" in src
+    assert "ticker" in src and "ticker_author" in src and "body_start" in src
+    for field in ("art.author_ar", "art.title_ar", "art.outlet_ar", "art.published"):
+        assert field in src
+    for api in ("find_dates(", "MONTHS", "find_enumerations(", "find_quotes(", "matches_frame(",
+                "timeline(", "ArticleReader(", "EntityHighlighter(", "TimelineExplorer(",
+                'load_table("lists")', 'load_table("quotes")', 'load_table("events")'):
+        assert api in src, api
+    assert "arabic_reshaper" not in src and "bidi" not in src
+    assert "open(" not in src and "to_csv" not in src and "savefig" not in src
+
+
+# ---------------------------------------------------------------------------------------------
+# execution
+
+
+def run(nb):
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(NB_PATH.parent)}}).execute()
+    return nb
+
+
+def outputs(nb) -> list[dict]:
+    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def stream_text(nb) -> str:
+    return "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+
+
+@pytest.mark.slow
+def test_runs_headless_as_stored():
+    nb = run(notebook())
+    outs = outputs(nb)
+    assert not [o for o in outs if o["output_type"] == "error"]
+    text = stream_text(nb)
+    assert text.count("no answer yet") == 5 and "✓" not in text
+    assert any("image/png" in o.get("data", {}) for o in outs), "the timeline is drawn"
+    widgets = [o for o in outs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(widgets) == 3  # reader, entity highlighter, timeline explorer
+
+
+@pytest.mark.slow
+def test_model_solutions_pass_every_check():
+    nb = notebook()
+    for cell in nb.cells:
+        for n, line in SOLUTIONS.items():
+            cell.source = re.sub(rf"^answer_{n} = None.*$", lambda _m, s=line: s, cell.source,
+                                 flags=re.M)
+    nb = run(nb)
+    assert not [o for o in outputs(nb) if o["output_type"] == "error"]
+    text = stream_text(nb)
+    for n in SOLUTIONS:
+        assert f"✓ exercise {n}: correct" in text, text
+    assert "✗" not in text
