@@ -553,7 +553,7 @@ def _hidden_lines(source: str) -> list[str]:
 
 def _leaks(text: str, hidden: list[str]) -> bool:
     t = _ANSI.sub("", text)
-    return any(h in t for h in hidden)
+    return BEGIN_HIDDEN in t or END_HIDDEN in t or any(h in t for h in hidden)
 
 
 class ScrubHiddenTests(Preprocessor):
@@ -582,7 +582,7 @@ class ScrubHiddenTests(Preprocessor):
                     if keep:
                         scrubbed.append("\n".join(keep))
                 if removed:
-                    scrubbed.append("(a hidden test failed; its code is not shown · فشل اختبار مخفي، ولا تُعرض شيفرته)")
+                    scrubbed.append("(lines of hidden tests are not shown · لا تُعرض أسطر الاختبارات المخفية)")
                 if _leaks(out.get("evalue", ""), hidden):
                     out["evalue"] = "a hidden test failed"
                 out["traceback"] = scrubbed
