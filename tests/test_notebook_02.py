@@ -87,18 +87,21 @@ def expected_answers() -> dict[int, object]:
             speakerless.append(r["id"])
     assert len(speakerless) == 1
 
-    # exercise 5: days between rounds 1 and 3 as 003 dates them
-    def round_date(key):
-        ds = {r["date"] for r in table("events") if r["article_id"] == "003" and r["event_key"] == key}
-        assert len(ds) == 1
-        return date.fromisoformat(ds.pop())
+    # exercise 5: events of 003 whose period starts after the publication date
+    def period_start(iso: str) -> date:
+        parts = [int(p) for p in iso.split("-")]
+        return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+    pub = date.fromisoformat(published)
+    ahead = [r for r in table("events") if r["article_id"] == "003" and period_start(r["date"]) > pub]
+    assert {r["date_qualifier"] for r in ahead} <= {"planned", "by (deadline)", "end of (deadline)"}
 
     return {
         1: len(no_year),
         2: twins,
         3: titles,
         4: speakerless[0],
-        5: (round_date("dialogue-round-3") - round_date("dialogue-round-1")).days,
+        5: len(ahead),
     }
 
 
@@ -112,8 +115,7 @@ SOLUTIONS = {
     4: ("answer_4 = [r.id for r in direct.itertuples() if quotes_found[(quotes_found['start'] < "
         "r.evidence_start + len(r.evidence)) & (r.evidence_start < quotes_found['end'])]"
         "['speaker'].isna().all()][0]"),
-    5: ('_r = ev3.drop_duplicates("event_key").set_index("event_key")["date"]\n'
-        'answer_5 = (pd.Timestamp(_r["dialogue-round-3"]) - pd.Timestamp(_r["dialogue-round-1"])).days'),
+    5: 'answer_5 = sum(parse_date(d).start > pd.Timestamp(art.published) for d in ev3["date"])',
 }
 
 
@@ -161,7 +163,7 @@ def test_bilingual_parts_assignment_ticker_and_sources():
     src = source_text()
     assert src.count('<div dir="rtl" lang="ar">') >= 3
     assert "أهداف" in src and "الخلاصة" in src and "objectives" in src.lower()
-    assert "assignment **02**" in src and "assignments/source/" in src
+    assert "assignment **02**" in src and "assignments/source/02-strategic-dialogue" in src
     assert "ticker" in src and "ticker_author" in src and "body_start" in src
     for field in ("art.author_ar", "art.title_ar", "art.outlet_ar", "art.published"):
         assert field in src
