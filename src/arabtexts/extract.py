@@ -860,6 +860,10 @@ def find_entities(text: str, gazetteer: pd.DataFrame) -> list[Match]:
     [('usa', 'واشنطــن'), ('iraq', 'العراق'), ('iraq', 'وللعراق')]
     """
     opts = dict(alef_maqsura=True, taa_marbuta=True)
+
+    def key(s: str) -> str:  # lower-case, but never change the length («İ».lower() is 2 chars)
+        return "".join(c.lower() if len(c.lower()) == 1 else c for c in s)
+
     n = normalize(text, with_map=True, **opts)
     t = n.text
     table: dict[str, tuple] = {}
@@ -868,9 +872,9 @@ def find_entities(text: str, gazetteer: pd.DataFrame) -> list[Match]:
         v = re.sub(r"\s+", " ", v)
         if len(v) < 2:
             continue
-        table.setdefault(v.lower(), (row.id, row.type, row.variant))
+        table.setdefault(key(v), (row.id, row.type, row.variant))
         if v.startswith("ال") and len(v) > 3:
-            table.setdefault("لل" + v[2:].lower(), (row.id, row.type, row.variant))  # للعراق
+            table.setdefault("لل" + key(v[2:]), (row.id, row.type, row.variant))  # للعراق
     if not table:
         return []
     alt = "|".join(
@@ -882,14 +886,14 @@ def find_entities(text: str, gazetteer: pd.DataFrame) -> list[Match]:
         m = rx.search(t, pos)
         if m is None:
             break
-        name = re.sub(r"\s+", " ", m.group("name")).lower()
+        name = key(re.sub(r"\s+", " ", m.group("name")))
         if name not in table:  # the clitic group swallowed a letter of the name: retry bare
             m2 = re.compile(rf"(?<!\w)(?P<pre>)(?P<name>{alt})(?!\w)", re.IGNORECASE).match(t, m.start())
             if m2 is None:
                 pos = m.start() + 1
                 continue
             m = m2
-            name = re.sub(r"\s+", " ", m.group("name")).lower()
+            name = key(re.sub(r"\s+", " ", m.group("name")))
         ident, typ, variant = table[name]
         s, e = m.start(), m.end()
         rs, re_ = _span(n, s, e)
