@@ -175,7 +175,7 @@ def test_outside_knowledge_is_never_typed_as_fact():
 
 def test_names_assignment_sources_and_bilingual_parts():
     src = source_text()
-    assert "assignment 03" in src and "assignments/source/03-" in src
+    assert "assignment 03" in src and "assignments/source/03-foreign-policy-2021" in src
     assert "assignment 01" not in src.lower().replace("assignment 03", "")
     meta = next(r for r in rows("articles") if r["id"] == "000")
     assert meta["published"] == "2021-12" and "December 2021" in src

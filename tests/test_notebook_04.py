@@ -128,7 +128,7 @@ def test_exercises_are_worth_asking():
 
 def test_names_assignment_sources_and_bilingual_parts():
     src = source_text()
-    assert "assignment 04" in src and "assignments/source/04-" in src
+    assert "assignment 04" in src and "assignments/source/04-expel-coalition" in src
     meta = next(r for r in rows("articles") if r["id"] == "004")
     for col in ("author_ar", "author_en", "outlet_ar", "outlet_en"):
         assert meta[col] in src, col
