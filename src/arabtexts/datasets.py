@@ -46,7 +46,7 @@ ENTITY_TABLES: tuple[str, ...] = ("people", "organizations", "places")
 # so an empty cell becomes <NA> rather than turning the column into floats.
 _INT_NAMES = frozenset({
     "evidence_start", "start", "end", "evidence_end", "year", "month", "day",
-    "order", "position", "n_items", "n_digits", "count", "footnote", "number",
+    "order", "position", "n_items", "n_digits", "count", "footnote", "number", "item_no",
 })
 _INT_SUFFIXES = ("_start", "_end")
 _FLOAT_NAMES = frozenset({"value"})
