@@ -20,6 +20,8 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -50,34 +52,40 @@ def browser_available() -> str:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def lab(browser_available):
-    tmp = Path(tempfile.mkdtemp(prefix="arabtexts-browser-"))
-    server = LabServer(tmp)
-    try:
-        server.start()
-    except Exception:
-        server.stop()
-        raise
-    yield server
-    server.stop()
-    if os.environ.get("ARABTEXTS_KEEP_BROWSER_TMP") != "1":
-        shutil.rmtree(tmp, ignore_errors=True)
-    else:
-        print(f"\n[browser tests] temporary course kept in {tmp}")
+class _Job(threading.Thread):
+    """A function run in a background thread; ``result()`` joins and re-raises."""
+
+    def __init__(self, fn, *args):
+        super().__init__(daemon=True, name=fn.__name__)
+        self.fn, self.args, self.value, self.error = fn, args, None, None
+
+    def run(self):
+        try:
+            self.value = self.fn(*self.args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test that needs it
+            self.error = exc
+
+    def result(self, timeout: float = 600):
+        self.join(timeout)
+        if self.is_alive():
+            raise TimeoutError(f"{self.name} still running after {timeout:.0f} s")
+        if self.error is not None:
+            raise self.error
+        return self.value
 
 
-@pytest.fixture(scope="session")
-def course(lab):
-    """Assignment 01 released, and one autograded submission, in the copy's course dir."""
+def prepare_course(lab: LabServer) -> dict:
+    """In the copy: release assignment 01 with the CLI, add a named student, submit the
+    source solution as that student and autograde it with ``arabtexts grade``."""
     import nbformat
+    from nbgrader.api import Gradebook
 
+    from arabtexts.autograde import run_nbgrader
+
+    t0 = time.monotonic()
     lab.cli("release", FIRST_ASSIGNMENT)
     released = sorted((lab.course / "release" / FIRST_ASSIGNMENT).glob("*.ipynb"))
     assert len(released) == 1, released
-    # a student with a name, and a submission made from the source solution
-    from arabtexts.autograde import run_nbgrader
-
     p = run_nbgrader(lab.course, "db", "student", "add", STUDENT,
                      f"--first-name={STUDENT_NAME[0]}", f"--last-name={STUDENT_NAME[1]}")
     assert p.returncode == 0, p.stdout + p.stderr
@@ -87,15 +95,52 @@ def course(lab):
     nbformat.write(nbformat.read(str(src), as_version=4), str(sub / src.name))
     (sub / "timestamp.txt").write_text("2026-01-15 10:00:00.000000 UTC")
     out = lab.cli("grade", FIRST_ASSIGNMENT, "--student", STUDENT).stdout
-
-    from nbgrader.api import Gradebook
-
     with Gradebook(f"sqlite:///{lab.course / 'gradebook.db'}") as gb:
         s = gb.find_submission(FIRST_ASSIGNMENT, STUDENT)
         score, max_score = s.score, s.max_score
     assert score and score > 0, f"the source solution scored {score}:\n{out}"
     return {"released": released[0], "notebook": src.stem, "student": STUDENT,
-            "student_name": STUDENT_NAME, "score": score, "max_score": max_score}
+            "student_name": STUDENT_NAME, "score": score, "max_score": max_score,
+            "seconds": time.monotonic() - t0}
+
+
+@pytest.fixture(scope="session")
+def lab(browser_available, request):
+    tmp = Path(tempfile.mkdtemp(prefix="arabtexts-browser-"))
+    server = LabServer(tmp)
+    server.prepare()
+    # the nbgrader steps (~30 s) need only the copy: run them while JupyterLab starts and
+    # the first tests run, if any selected test needs them
+    job = None
+    if any("course" in getattr(item, "fixturenames", ()) for item in request.session.items):
+        job = _Job(prepare_course, server)
+        job.start()
+    server.course_job = job
+    try:
+        server.start()
+    except Exception:
+        server.stop()
+        if job is not None:
+            job.join(600)
+        raise
+    yield server
+    server.stop()
+    if job is not None:
+        job.join(600)
+    if os.environ.get("ARABTEXTS_KEEP_BROWSER_TMP") != "1":
+        shutil.rmtree(tmp, ignore_errors=True)
+    else:
+        print(f"\n[browser tests] temporary course kept in {tmp}")
+
+
+@pytest.fixture(scope="session")
+def course(lab):
+    """Assignment 01 released, and one autograded submission, in the copy's course dir
+    (prepared in the background since the session started)."""
+    if lab.course_job is None:  # not foreseen at collection (e.g. requested dynamically)
+        lab.course_job = _Job(prepare_course, lab)
+        lab.course_job.start()
+    return lab.course_job.result()
 
 
 @pytest.fixture(scope="session")
@@ -144,3 +189,16 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, f"rep_{rep.when}", rep)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Tests that need no nbgrader preparation first: they run while ``prepare_course``
+    works in the background (stable sort: file order is kept otherwise)."""
+    here = Path(__file__).resolve().parent
+    mine = [i for i in items if Path(str(i.fspath)).resolve().parent == here]
+    if not mine:
+        return
+    first = [i for i in mine if "course" not in getattr(i, "fixturenames", ())]
+    later = [i for i in mine if "course" in getattr(i, "fixturenames", ())]
+    it = iter(first + later)
+    items[:] = [next(it) if i in mine else i for i in items]

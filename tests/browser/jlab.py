@@ -86,6 +86,7 @@ class LabServer:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     proc: subprocess.Popen | None = None
     env: dict = field(default_factory=dict)
+    course_job: object = None  # background preparation of the course (conftest.py)
 
     @property
     def root(self) -> Path:
