@@ -279,6 +279,24 @@ def wait_changed(root, before: str, what: str, *, timeout: float = 30.0) -> str:
     raise AssertionError(f"{what}: nothing shown changed within {timeout:.0f} s")
 
 
+def settle(root, *, quiet: float = 0.6, timeout: float = 30.0) -> str:
+    """Wait until the kernel is idle and what the tool shows has not changed for ``quiet``
+    seconds (typing sends one update per keystroke: the last one must have arrived before
+    the next step compares states)."""
+    page = root.page
+    deadline = time.monotonic() + timeout
+    last, since = output_state(root), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = output_state(root)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet and \
+                page.locator(KERNEL_STATUS).inner_text().strip().endswith("| Idle"):
+            return now
+    return last
+
+
 def _select_other(select, root, what: str, before: str) -> str:
     """Choose other options of a drop-down until what the tool shows changes."""
     values = select.evaluate("(s) => [...s.options].map(o => o.value)")
@@ -310,20 +328,30 @@ def exercise_tool(root, shots, cell) -> list[str]:
         result = action(before)
         after = result if isinstance(result, str) else wait_changed(root, before, f"{name}: {what}")
         assert after != before
+        settle(root)
         done.append(what)
         shots(cell, f"{name}-{what}")
 
     def typed(part: str, words):
         box = root.locator(f".arabtexts-{name}-{part} input")
 
-        def act(_before):
-            box.click()
-            box.fill("")
-            # real key presses, one character at a time, as a student types
-            box.press_sequentially(words[0], delay=40)
-            if output_state(root) == _before:
+        def act(before):
+            for k, word in enumerate(words):
+                box.click()
                 box.fill("")
-                box.press_sequentially(words[1], delay=40)
+                # real key presses, one character at a time, as a student types
+                box.press_sequentially(word, delay=40)
+                try:
+                    after = wait_changed(root, before, f"{name}: typed {word}", timeout=15)
+                except AssertionError:
+                    if k == len(words) - 1:
+                        raise
+                    continue
+                # the tool reports on the word typed (reader: «N matches for «…»»,
+                # concordance: «N occurrences of «…»»)
+                after = settle(root)
+                assert f"«{word}»" in after, f"{name}: «{word}» typed, but not reported:\n{after[:500]}"
+                return after
         return act
 
     def selected(part: str):
