@@ -113,6 +113,8 @@ def start(argv: list[str]) -> int:
         cmd.append(f"--IdentityProvider.token={a.token}")
     if a.headless:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI run as root; Jupyter refuses otherwise
     cmd += rest + [START_NOTEBOOK]
     say("opening the course: " + START_NOTEBOOK)
     return subprocess.call([str(c) for c in cmd], cwd=ROOT, env=course_env())
