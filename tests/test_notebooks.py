@@ -44,3 +44,33 @@ def test_notebook_runs_headless(path, tmp_path):
               if o.get("output_type") == "error"]
     assert not errors
     print(f"{path.name}: {elapsed:.1f}s")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOURCES, ids=lambda p: p.name)
+def test_arabic_paragraphs_are_right_aligned(path):
+    """JupyterLab left-aligns plain paragraphs even inside <div dir="rtl">: each Arabic paragraph
+    must be its own right-aligned <p> (scripts/rtl_paragraphs.py rewrites them)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rtl_paragraphs", ROOT / "scripts" / "rtl_paragraphs.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    bad = [p for c in nb["cells"] if c["cell_type"] == "markdown"
+           for p in mod.bare_paragraphs("".join(c["source"]))]
+    assert not bad, f"{path.name}: run `python scripts/rtl_paragraphs.py`: {bad[:3]}"
+
+
+def test_rtl_rewrite_keeps_inline_markdown():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rtl_paragraphs", ROOT / "scripts" / "rtl_paragraphs.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    src = '<div dir="rtl" lang="ar">\n\n**التالي:** الدفتر `01` و[الواجب](../assignments)\n\n- بند\n\n</div>'
+    out = mod.fix_markdown(src)
+    assert '<p dir="rtl" lang="ar" style="text-align:right"><strong>التالي:</strong> الدفتر <code>01</code>' in out
+    assert '<a href="../assignments">الواجب</a></p>' in out
+    assert "\n- بند\n" in out
+    assert mod.fix_markdown(out) == out  # idempotent
+    assert mod.bare_paragraphs(out) == [] and mod.bare_paragraphs(src)
