@@ -363,12 +363,16 @@ def timeline(
     else:  # one line per event, in date order; the group is the colour
         n = len(df)
         ax = _new_axes(ax, (11, 1.5 + 0.32 * n))
+        middle = df["_start"].min() + (df["_end"].max() - df["_start"].min()) / 2
         for k, (start, end, partial, y, text) in enumerate(
             zip(df["_start"], df["_end"], df["_partial"], df["_y"], df[label])
         ):
             mark(start, end, partial, -k, f"C{-y % 10}")
-            ax.annotate(str(text), xy=(start, -k), xytext=(8, 0), textcoords="offset points",
-                        ha="left", va="center", fontsize="small", zorder=4,
+            # labels of late events go to the left of their dot, so they are not cut off
+            right = start <= middle
+            ax.annotate(str(text), xy=(start, -k), xytext=(8 if right else -8, 0),
+                        textcoords="offset points",
+                        ha="left" if right else "right", va="center", fontsize="small", zorder=4,
                         bbox=dict(fc="white", ec="none", alpha=0.75, pad=0.5))
         ax.set_yticks([])
         ax.set_ylim(-n + 0.3, 0.7)

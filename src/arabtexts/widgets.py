@@ -770,7 +770,9 @@ class TimelineExplorer(_Tool):
         if lo == hi:
             hi = lo + 1
         self.years = self._cls(W.IntRangeSlider(value=(lo, hi), min=lo, max=hi, step=1,
-                                                description="Years", continuous_update=False),
+                                                description="Years", continuous_update=False,
+                                                layout=W.Layout(width="95%"),
+                                                style={"description_width": "initial"}),
                                "years")
         self.article = self._cls(W.Dropdown(options=article_options(with_all=True), value=article,
                                             description="Texts", layout=W.Layout(width="95%")),
