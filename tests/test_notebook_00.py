@@ -15,7 +15,9 @@ import unicodedata
 import nbformat
 import pytest
 
+import notebook_support
 from conftest import ROOT
+from notebook_support import executed_as_stored, outputs, stream_text
 
 NB_PATH = ROOT / "notebooks" / "00_start_here.ipynb"
 RAW = ROOT / "data" / "raw"
@@ -131,25 +133,13 @@ def test_course_map_sources_and_bilingual_parts():
 # execution
 
 
-def run(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    from nbclient import NotebookClient
-
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(NB_PATH.parent)}}).execute()
-    return nb
-
-
-def outputs(nb) -> list[dict]:
-    return [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-
-
-def stream_text(nb) -> str:
-    return "".join(o.get("text", "") for o in outputs(nb) if o["output_type"] == "stream")
+def run(nb):
+    return notebook_support.run(nb, NB_PATH)
 
 
 @pytest.mark.slow
 def test_runs_headless_as_stored():
-    nb = run(notebook())
+    nb = executed_as_stored(NB_PATH)
     outs = outputs(nb)
     assert not [o for o in outs if o["output_type"] == "error"]
     text = stream_text(nb)

@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
-
 import matplotlib  # noqa: E402
 
+# the backend of this process only: an MPLBACKEND variable would leak into the kernels that
+# the notebook tests start, and their figures would no longer be shown inline
 matplotlib.use("Agg")
 
 import matplotlib.dates as mdates  # noqa: E402
