@@ -19,7 +19,10 @@ pre-flight and the same nbgrader autograde, and changes only *how the work is sc
    start-up paid once per worker, not once per student), with the same ``--Execute.timeout`` as
    ``arabtexts grade``. The workers run at the same time. Each notebook still gets its own fresh
    kernel: reusing a kernel between students would let one student's variables change another
-   student's score, and nbgrader's ``Execute`` has no safe way to do it.
+   student's score, and nbgrader's ``Execute`` has no safe way to do it. What is saved is the
+   graceful kernel shutdown: once the last cell has run and its outputs are collected, the kernel
+   is stopped at once (``--Execute.shutdown_kernel=immediate``, nbclient's option), which cannot
+   change a score.
 4. One process — this one — merges the workers' results into the real gradebook through
    nbgrader's Python API (:class:`nbgrader.api.Gradebook`), one transaction per student, copying
    only what ``nbgrader autograde`` itself writes: the student and submission rows, the
@@ -65,6 +68,8 @@ from . import autograde as ag
 __all__ = ["ClassSummary", "grade_class", "main"]
 
 GRADEBOOK = "gradebook.db"
+#: stop each kernel at once when its notebook has run (nbclient's ``shutdown_kernel``)
+SHUTDOWN_IMMEDIATE = True
 
 
 @dataclass
@@ -199,6 +204,10 @@ def _start(w: _Worker, assignment: str, timeout: float | None) -> None:
             f"--CourseDirectory.submitted_directory={w.stage}"]
     if timeout:
         args.append(f"--Execute.timeout={int(timeout)}")  # the same limit as `arabtexts grade`
+    if SHUTDOWN_IMMEDIATE:
+        # after the last cell the kernel is killed instead of asked to exit (≈ 0.5 s per notebook);
+        # every output has been collected by then, so no score can change
+        args.append("--Execute.shutdown_kernel=immediate")
     w.log_path = w.folder / "nbgrader.log"
     with open(w.log_path, "w", encoding="utf-8") as out:
         w.proc = subprocess.Popen(ag.nbgrader_cmd(*args), cwd=w.course, env=ag.tool_env(),
