@@ -118,6 +118,7 @@ class LabServer:
             "IPYTHONDIR": "ipython",
         }
         env = dict(os.environ)
+        env.pop("MPLBACKEND", None)  # a student's kernel shows figures inline
         for k, rel in jdirs.items():
             (self.tmp / rel).mkdir(parents=True, exist_ok=True)
             env[k] = str(self.tmp / rel)
