@@ -459,7 +459,12 @@ def _parallel(root: Path, assignment: str, present: list[str], release: dict, n_
     fallback: list[str] = []
     try:
         for i, share in enumerate(shares):
-            w = _make_worker(root, assignment, i, base, share, db_copy)
+            try:
+                w = _make_worker(root, assignment, i, base, share, db_copy)
+            except Exception as exc:  # noqa: BLE001 - e.g. a full disk: these students go the robust way
+                log(f"worker {i} could not be prepared ({exc!r}): robust path for {len(share)} student(s)")
+                fallback.extend(share)
+                continue
             for s in share:
                 t = time.monotonic()
                 try:
@@ -472,7 +477,12 @@ def _parallel(root: Path, assignment: str, present: list[str], release: dict, n_
                 staged_at[s] = time.monotonic() - t
             workers.append(w)
             if w.students:
-                _start(w, assignment, timeout)  # worker i runs while worker i+1 is staged
+                try:
+                    _start(w, assignment, timeout)  # worker i runs while worker i+1 is staged
+                except OSError as exc:
+                    log(f"worker {i} could not start ({exc!r}): robust path for its students")
+                    fallback.extend(w.students)
+                    w.students = []
         _wait(workers, max(600.0, 40 * (timeout or 60)))
     except BaseException:
         for w in workers:
