@@ -245,3 +245,24 @@ def test_failed_worker_falls_back_to_the_robust_path(courses, monkeypatch):
     after = grades(db)
     assert {k: v for k, v in after.items() if k[0] == "partly-wrong"} == \
            {k: v for k, v in before.items() if k[0] == "partly-wrong"}
+
+
+def test_cli_grade_fast_uses_the_parallel_grader(courses, tmp_path, capsys):
+    """`arabtexts grade --fast` (the instructor's command) grades with grade_class, same scores."""
+    from arabtexts import cli
+
+    runs = graded(courses)  # the robust reference
+    course = tmp_path / "cli-fast"
+    shutil.copytree(courses["robust"].parent / "seed", course)
+    assert cli.main(["--course-root", str(course), "grade", FIRST, "--fast", "--workers", "2",
+                     "--student", "full", "--student", "release"]) == 0
+    out = capsys.readouterr().out
+    assert "full" in out and "release" in out
+    logs = list((course / "grading-logs").glob("fastgrade-*.log"))
+    assert logs, "the parallel grader writes its own log"
+    got = grades(course / "gradebook.db")
+    want = grades(courses["robust"] / "gradebook.db")
+    for student in ("full", "release"):
+        assert got[(student, "*", "total")] == want[(student, "*", "total")]
+    assert {k[0] for k in got} == {"full", "release"}
+    assert runs["robust"]

@@ -105,7 +105,14 @@ def cmd_collect(a) -> int:
 def cmd_grade(a) -> int:
     root = course_root(a.course_root)
     _check_assignment(root, a.assignment)
-    results = grade_assignment(a.assignment, a.student or None, root=root, timeout=a.timeout)
+    if a.fast:
+        from .fastgrade import grade_class
+
+        summary = grade_class(root, a.assignment, workers=a.workers, students=a.student or None,
+                              timeout=a.timeout)
+        results = summary.results
+    else:
+        results = grade_assignment(a.assignment, a.student or None, root=root, timeout=a.timeout)
     if not results:
         _say("nothing to grade: no submissions in submitted/ (run `arabtexts collect` first?)")
         return 0
@@ -457,6 +464,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("assignment")
     s.add_argument("--student", action="append", help="only this student (repeatable)")
     s.add_argument("--timeout", type=float, default=None, help="seconds per cell (default: the course config, 60)")
+    s.add_argument("--fast", action="store_true",
+                   help="grade a class in parallel (same scores; see benchmarks/REPORT.md)")
+    s.add_argument("--workers", type=int, default=None, help="with --fast: processes (default: cores)")
     s.set_defaults(func=cmd_grade)
 
     s = sub.add_parser("feedback", help="generate feedback HTML and return it through the exchange")
