@@ -630,8 +630,8 @@ def report(info: dict, imports: dict, nbs: dict, widgets: dict, grade: dict, arg
     L.append("- `fastgrade` = `arabtexts.fastgrade.grade_class`: students split over worker processes, "
              "each with a private copy of the course and of the gradebook, one `nbgrader autograde` "
              "batch per worker after the pre-flight of `arabtexts grade`, merged into the real gradebook "
-             "in one process through `nbgrader.api.Gradebook`. It is not yet wired to the CLI "
-             "(`arabtexts grade --fast` would call it).")
+             "in one process through `nbgrader.api.Gradebook`. Instructors run it as "
+             "`arabtexts grade --fast` (or `python3 course.py grade --fast`).")
     L.append("- Kernels are not reused between students (that would let one student's state change "
              "another's score). The gain of (c) over (a) comes from the cores and from stopping each "
              "kernel at once after its last cell (`--Execute.shutdown_kernel=immediate`); over (b) also "
