@@ -421,6 +421,43 @@ def _gradebook_score(root: Path, assignment: str, student: str):
         return s.score, s.max_score
 
 
+def stage_submission(root: Path, assignment: str, student: str, release: dict,
+                     staging_base: Path) -> list[Note]:
+    """Copy one submission to ``staging_base/<student>/<assignment>`` and run the pre-flight on it.
+
+    A missing notebook is graded as the blank release; if exactly one other notebook is there, it
+    is graded in its place; every notebook goes through :func:`preflight_notebook`. Returns the
+    notes for the student. ``submitted/`` is only read. Used by :func:`grade_student` and by
+    :mod:`arabtexts.fastgrade`, so both graders repair submissions identically.
+    """
+    import nbformat
+
+    notes: list[Note] = []
+    src_dir = root / "submitted" / student / assignment
+    stage = staging_base / student / assignment
+    shutil.copytree(src_dir, stage, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    present = {p.stem: p for p in stage.glob("*.ipynb")}
+    for name, rel_nb in release.items():
+        path = stage / f"{name}.ipynb"
+        if name not in present:
+            others = [p for s, p in present.items() if s not in release]
+            if len(others) == 1:
+                notes.append(Note("renamed", name,
+                                  f"The notebook {name}.ipynb was missing; the only other notebook, "
+                                  f"{others[0].name}, was graded in its place."))
+                others[0].rename(path)
+            else:
+                notes.append(Note("missing-notebook", name,
+                                  f"The notebook {name}.ipynb was not in the submission; it was "
+                                  "graded as empty (score 0)."))
+                nbformat.write(rel_nb, str(path))
+                continue
+        fixed, nb_notes = preflight_notebook(path, rel_nb, name)
+        notes.extend(nb_notes)
+        nbformat.write(fixed, str(path))
+    return notes
+
+
 def grade_student(root: Path, assignment: str, student: str, release: dict, *,
                   timeout: float | None = None, log=print) -> StudentResult:
     """Pre-flight + ``nbgrader autograde`` of one student, in a subprocess. Never raises for a bad submission."""
@@ -428,30 +465,9 @@ def grade_student(root: Path, assignment: str, student: str, release: dict, *,
 
     res = StudentResult(student)
     t0 = time.monotonic()
-    src_dir = root / "submitted" / student / assignment
     staging_base = Path(tempfile.mkdtemp(prefix="arabtexts-preflight-"))
     try:
-        stage = staging_base / student / assignment
-        shutil.copytree(src_dir, stage, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        present = {p.stem: p for p in stage.glob("*.ipynb")}
-        for name, rel_nb in release.items():
-            path = stage / f"{name}.ipynb"
-            if name not in present:
-                others = [p for s, p in present.items() if s not in release]
-                if len(others) == 1:
-                    res.notes.append(Note("renamed", name,
-                                          f"The notebook {name}.ipynb was missing; the only other notebook, "
-                                          f"{others[0].name}, was graded in its place."))
-                    others[0].rename(path)
-                else:
-                    res.notes.append(Note("missing-notebook", name,
-                                          f"The notebook {name}.ipynb was not in the submission; it was "
-                                          "graded as empty (score 0)."))
-                    nbformat.write(rel_nb, str(path))
-                    continue
-            fixed, notes = preflight_notebook(path, rel_nb, name)
-            res.notes.extend(notes)
-            nbformat.write(fixed, str(path))
+        res.notes.extend(stage_submission(root, assignment, student, release, staging_base))
         args = ["autograde", assignment, "--student", student, "--force",
                 f"--CourseDirectory.submitted_directory={staging_base}"]
         if timeout:

@@ -123,42 +123,6 @@ def _backup_sqlite(src: Path, dst: Path) -> None:
         s.close()
 
 
-def _stage_student(root: Path, assignment: str, student: str, release: dict, stage_base: Path) -> list:
-    """Copy one submission to ``stage_base/<student>/<assignment>`` and run the pre-flight on it.
-
-    The same steps, in the same order, as the staging part of
-    :func:`arabtexts.autograde.grade_student` (missing notebook → the blank release, a single
-    other notebook → graded in its place, every notebook → :func:`~arabtexts.autograde.preflight_notebook`).
-    Returns the notes. ``submitted/`` is only read.
-    """
-    import nbformat
-
-    notes: list = []
-    src_dir = root / "submitted" / student / assignment
-    stage = stage_base / student / assignment
-    shutil.copytree(src_dir, stage, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    present = {p.stem: p for p in stage.glob("*.ipynb")}
-    for name, rel_nb in release.items():
-        path = stage / f"{name}.ipynb"
-        if name not in present:
-            others = [p for s, p in present.items() if s not in release]
-            if len(others) == 1:
-                notes.append(ag.Note("renamed", name,
-                                     f"The notebook {name}.ipynb was missing; the only other notebook, "
-                                     f"{others[0].name}, was graded in its place."))
-                others[0].rename(path)
-            else:
-                notes.append(ag.Note("missing-notebook", name,
-                                     f"The notebook {name}.ipynb was not in the submission; it was "
-                                     "graded as empty (score 0)."))
-                nbformat.write(rel_nb, str(path))
-                continue
-        fixed, nb_notes = ag.preflight_notebook(path, rel_nb, name)
-        notes.extend(nb_notes)
-        nbformat.write(fixed, str(path))
-    return notes
-
-
 @dataclass
 class _Worker:
     index: int
@@ -374,8 +338,6 @@ def grade_class(course_root, assignment: str, *, workers: int | None = None,
     see the module documentation for how. ``workers`` defaults to the number of cores.
     Writes a log to ``<course>/grading-logs/fastgrade-<assignment>-<timestamp>.log``.
     """
-    import nbformat
-
     t0 = time.monotonic()
     root = ag.course_root(course_root)
     release = ag._release_notebooks(root, assignment)
@@ -468,7 +430,7 @@ def _parallel(root: Path, assignment: str, present: list[str], release: dict, n_
             for s in share:
                 t = time.monotonic()
                 try:
-                    notes[s] = _stage_student(root, assignment, s, release, w.stage)
+                    notes[s] = ag.stage_submission(root, assignment, s, release, w.stage)
                 except Exception as exc:  # noqa: BLE001 - that student goes the robust way
                     log(f"[{s}] staging failed ({exc!r}): robust path")
                     shutil.rmtree(w.stage / s, ignore_errors=True)
