@@ -7,7 +7,9 @@ own copy, so the generic check in ``test_notebooks.py`` and a notebook's own che
 from __future__ import annotations
 
 import copy
+import csv
 import os
+import re
 import time
 from pathlib import Path
 
@@ -58,3 +60,21 @@ def stream_text(nb) -> str:
 
 def errors(nb) -> list[dict]:
     return [o for o in outputs(nb) if o.get("output_type") == "error"]
+
+
+def source_text(path: Path) -> str:
+    """All cell sources of a stored notebook, joined (what a learner reads and runs)."""
+    return "\n".join(c.source for c in nbformat.read(Path(path), as_version=4).cells)
+
+
+def check_hashes(path: Path) -> dict[int, str]:
+    """Exercise number → the answer hash written in ``check(answer_N, "<hash>" …)``."""
+    found = re.findall(r'check\(answer_(\d+),\s*"([^"]+)"', source_text(path))
+    return {int(n): h for n, h in found}
+
+
+def csv_rows(name: str) -> list[dict]:
+    """Rows of ``data/<name>.csv`` read with the csv module (independent of the package)."""
+    with open(Path(__file__).resolve().parents[1] / "data" / f"{name}.csv", encoding="utf-8",
+              newline="") as f:
+        return list(csv.DictReader(f))

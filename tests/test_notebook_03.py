@@ -8,7 +8,6 @@ exercises unanswered must not raise) and with model solutions filled in (every c
 """
 from __future__ import annotations
 
-import csv
 import json
 import re
 
@@ -24,9 +23,7 @@ DATA = ROOT / "data"
 EXERCISES = [1, 2, 3, 4, 5, 6]
 
 
-def rows(name: str) -> list[dict]:
-    with open(DATA / f"{name}.csv", encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
+rows = notebook_support.csv_rows
 
 
 def raw_000() -> str:
@@ -39,7 +36,7 @@ def notebook() -> nbformat.NotebookNode:
 
 
 def source_text() -> str:
-    return "\n".join(c.source for c in notebook().cells)
+    return notebook_support.source_text(NB_PATH)
 
 
 def markdown_text() -> str:
@@ -47,8 +44,7 @@ def markdown_text() -> str:
 
 
 def check_calls() -> dict[int, str]:
-    found = re.findall(r'check\(answer_(\d+),\s*"([^"]+)"', source_text())
-    return {int(n): h for n, h in found}
+    return notebook_support.check_hashes(NB_PATH)
 
 
 def place_hits(text: str) -> list[tuple[str, int]]:
@@ -121,15 +117,6 @@ SOLUTIONS = {
 # ---------------------------------------------------------------------------------------------
 # stored form and content
 
-
-def test_stored_without_outputs_and_valid():
-    raw = json.loads(NB_PATH.read_text(encoding="utf-8"))
-    for cell in raw["cells"]:
-        if cell["cell_type"] == "code":
-            assert cell["outputs"] == [] and cell["execution_count"] is None
-        assert cell.get("id")
-    assert raw["metadata"]["kernelspec"]["name"] == "python3"
-    nbformat.validate(nbformat.reads(NB_PATH.read_text(encoding="utf-8"), as_version=4))
 
 
 def test_answer_keys_match_the_raw_text_and_tables():

@@ -18,6 +18,11 @@ def test_stored_without_outputs(path):
             assert not cell.get("outputs"), f"{path.name}: a code cell carries outputs"
             assert cell.get("execution_count") is None, f"{path.name}: execution counts stored"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    if path in NOTEBOOKS:  # lecture notebooks: stable cell ids, valid nbformat
+        import nbformat
+
+        assert all(c.get("id") for c in nb["cells"]), f"{path.name}: every cell has an id"
+        nbformat.validate(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
