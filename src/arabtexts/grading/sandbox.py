@@ -196,6 +196,7 @@ def _system_binds() -> list[str]:
             args += ["--symlink", os.readlink(p), str(p)]
         elif p.is_dir():
             args += ["--ro-bind", str(p), str(p)]
+    args += ["--perms", "0755", "--dir", "/etc"]
     for name in _ETC_FILES:
         p = Path("/etc") / name
         if p.exists():
@@ -281,6 +282,24 @@ if uid is not None:
 sys.argv = ['ipykernel_launcher'] + sys.argv[2:]
 runpy.run_module('ipykernel_launcher', run_name='__main__', alter_sys=True)
 """
+
+
+def pids_of_uid(uid: int) -> list[int]:
+    """The processes (not zombies already reaped) whose real uid is ``uid``."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            out.append(int(d))
+                        break
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 def _tasks_of_uid(uid: int) -> int:
@@ -400,7 +419,7 @@ class _SandboxMixin:
             os.write(w, data)
             os.close(w)
             self._sbx_fds.append(r)
-            cmd += ["--ro-bind-data", str(r), f"/etc/{name}"]
+            cmd += ["--perms", "0644", "--ro-bind-data", str(r), f"/etc/{name}"]
         # scratch: a size-limited tmpfs; what is already in the folder shows through read-only
         cmd += ["--perms", "1777", "--size", str(lim.scratch_mb * MB), "--tmpfs", scratch]
         for entry in sorted(os.listdir(scratch)):
@@ -462,6 +481,17 @@ class _SandboxMixin:
         await super()._async_cleanup_resources(restart=restart)  # type: ignore[misc]
         if not restart:
             self._sbx_cleanup_runtime()
+        # the kernel is dead, so the kernel (Linux) is killing its whole pid namespace: wait
+        # until it is done, so that "shut down" means "no process of this student left"
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 10
+        while self.sandbox_pids() and loop.time() < end:
+            await asyncio.sleep(0.02)
+
+    def sandbox_pids(self) -> list[int]:
+        """Processes still running as this kernel's own uid (only known when the grader is root)."""
+        uid = getattr(self, "_sbx_uid", None)
+        return [] if uid is None else pids_of_uid(uid)
 
     def _sbx_cleanup_runtime(self) -> None:
         rt = getattr(self, "_sbx_runtime", None)
