@@ -21,10 +21,14 @@ def corpus() -> pd.DataFrame:
 
 def test_as_texts_accepts_every_form(corpus):
     art = get_article("003")
-    assert A.as_texts(art) == {"003": art.text}
+    assert A.as_texts(art, part="page") == {"003": art.text}
+    assert A.as_texts(art) == {"003": art.body}            # a corpus page counts as its body
     assert list(A.as_texts(corpus)) == list(ARTICLE_IDS)
     assert list(A.as_texts(corpus.set_index("id")["text"])) == list(ARTICLE_IDS)
-    assert A.as_texts([art]) == {"003": art.text}
+    assert A.as_texts([art], part="page") == {"003": art.text}
+    assert A.as_texts({"x": "نص من عندي"}) == {"x": "نص من عندي"}   # own strings stay as given
+    with pytest.raises(ValueError, match="part"):
+        A.as_texts(art, part="article")
     with pytest.raises(TypeError):
         A.as_texts(42)
 
@@ -203,3 +207,57 @@ def test_term_counts_counts_each_occurrence_once():
     assert df.loc["text", "US"] == 2
     assert A.term_counts("وواشنطن", terms, whole_word=False).loc["text", "US"] == 1
     assert A.term_counts("نص", {"empty": []}).loc["text", "empty"] == 0
+
+
+# ---- article bodies by default ----------------------------------------------------------
+
+
+def test_every_counting_helper_counts_bodies_and_says_so(corpus):
+    """The ticker of 003 and the citations of 002 are not counted unless part="page"."""
+    clean = load_corpus("clean")
+    ticker_word = "اتجاهات"   # «مجلة "اتجاهات آسيوية"» in the ticker only
+    raw003 = get_article("003").text
+    assert raw003.count(ticker_word) >= 1 and get_article("003").body.count(ticker_word) == 0
+    for frame in (corpus, clean):
+        f_body = A.frequency_table(frame, by_article=True)
+        f_page = A.frequency_table(frame, by_article=True, part="page")
+        assert f_body.attrs["part"] == "body" and f_page.attrs["part"] == "page"
+        assert ticker_word not in f_body.index or f_body.loc[ticker_word, "003"] == 0
+        assert f_page.loc[ticker_word, "003"] >= 1
+        k = A.kwic(frame, "بايدن")
+        assert k.attrs["part"] == "body"
+        assert "002" not in set(k["article_id"]) and "003" in set(k["article_id"])  # 002: citations only
+        assert len(A.kwic(frame, "بايدن", part="page").query("article_id == '002'")) == 2
+        t = A.term_counts(frame, {"b": ["بايدن"]})
+        assert t.loc["002", "b"] == 0 and t.attrs["part"] == "body"
+        assert A.term_counts(frame, {"b": ["بايدن"]}, part="page").loc["002", "b"] == 2
+    n = A.ngrams(corpus, 2)
+    assert n.attrs["part"] == "body"
+    assert "اتجاهات اسيوية" not in set(n["ngram"])
+    d = A.distinctive_words(corpus, top=30)
+    assert d.attrs["part"] == "body"
+    assert not d["word"].str.contains("[A-Za-z]").any()
+    assert A.frequency_table("بغداد بغداد").attrs["part"] == "as given"
+
+
+def test_kwic_on_bodies_keeps_raw_offsets(corpus):
+    k = A.kwic(corpus, "الكاظمي")
+    texts = dict(zip(corpus["id"], corpus["text"]))
+    for row in k.itertuples():
+        assert normalize(texts[row.article_id][row.start:row.end]) == "الكاظمي"
+
+
+def test_entity_counts_on_bodies(corpus):
+    e = A.entity_counts(corpus)
+    p = A.entity_counts(corpus, part="page")
+    assert list(e.columns) == list(ARTICLE_IDS) and e.attrs["part"] == "body"
+    # E2: Biden's six hits in 002 are all citations
+    assert p.loc["biden", "002"] == 6 and e.loc["biden", "002"] == 0
+    assert e.loc["biden", "003"] >= 1
+    # 003's only Future Center hit is the ticker
+    fc = [i for i in e.index if "future" in i]
+    assert fc and all(e.loc[i, "003"] == 0 for i in fc) and any(p.loc[i, "003"] > 0 for i in fc)
+    assert (e <= p.loc[e.index]).all().all()
+    assert e.sum(axis=1).is_monotonic_decreasing
+    people = A.entity_counts(corpus, types="person")
+    assert set(people.index) < set(e.index)

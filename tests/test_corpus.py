@@ -73,3 +73,139 @@ def test_unknown_id_lists_valid_ids():
     for i in ARTICLE_IDS:
         assert i in msg
     assert "999" in msg
+
+
+# ---- article bodies ----------------------------------------------------------------------
+
+from arabtexts import corpus as C  # noqa: E402
+from conftest import ROOT as _ROOT  # noqa: E402
+
+
+def _rows(name):
+    with open(_ROOT / "data" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_page_parts_and_body_cover_every_page_exactly_once():
+    """Outside [body_start, body_end) every character belongs to exactly one page part;
+    parts never overlap, and each part's evidence sits at its offset."""
+    cat = {r["id"]: r for r in _rows("articles")}
+    for aid in ARTICLE_IDS:
+        text = get_article(aid).text
+        b0, b1 = int(cat[aid]["body_start"]), int(cat[aid]["body_end"])
+        assert 0 <= b0 < b1 <= len(text)
+        owner = [None] * len(text)
+        for p in (r for r in _rows("page_parts") if r["article_id"] == aid):
+            s = int(p["evidence_start"])
+            e = s + len(p["evidence"])
+            assert text[s:e] == p["evidence"], p["id"]
+            assert p["kind"] in C.PART_KINDS, p["id"]
+            assert (p["in_body"] == "yes") == (b0 <= s < b1), p["id"]
+            for i in range(s, e):
+                assert owner[i] is None, f"{p['id']} overlaps {owner[i]}"
+                owner[i] = p["id"]
+        uncovered = [i for i in range(len(text)) if not b0 <= i < b1 and owner[i] is None]
+        assert uncovered == [], (aid, uncovered[:5])
+        # the body is what remains
+        mask = [b0 <= i < b1 and owner[i] is None for i in range(len(text))]
+        assert [i for i, k in enumerate(mask) if k] == [
+            i for s, e in C.body_spans(aid) for i in range(s, e)]
+
+
+def test_body_starts_where_the_article_starts():
+    starts = {aid: get_article(aid).text[C.body_spans(aid)[0][0]:][:20] for aid in ARTICLE_IDS}
+    assert starts["001"].startswith("شكـل العـراق")      # after title and byline
+    assert starts["003"].startswith("وقع الرئيس")         # after ticker, title, date line
+    assert starts["004"].startswith("يــد مــن")          # first line (its «مز» moved to the end)
+    assert starts["002"].startswith("المقدمة")            # after title block, abstract, keywords
+    assert C.body_spans("000")[0][0] == 0                 # 000 kept no title
+    assert get_article("003").text[C.body_spans("003")[-1][1]:].strip().startswith("لتحميل الموضوع")
+
+
+def test_footnotes_and_references_of_002_are_outside_the_body():
+    """Every footnote and bibliography entry curated in references.csv is outside the body,
+    and the footnote parts are exactly the 58 footnotes of the table."""
+    refs = [r for r in _rows("references") if r["article_id"] == "002"]
+    assert len(refs) >= 100
+    for r in refs:
+        s = int(r["evidence_start"])
+        assert not C.in_body("002", s, s + len(r["evidence"].splitlines()[0])), r["id"]
+    notes = {int(r["evidence_start"]) for r in refs if r["section"] == "footnote"}
+    parts = {int(p["evidence_start"]) for p in _rows("page_parts")
+             if p["article_id"] == "002" and p["kind"] == "footnote"}
+    assert len(notes) == 58 and parts == notes
+
+
+def test_ticker_and_cited_people_are_not_in_the_body():
+    for p in _rows("people"):
+        if p["kind"] in ("ticker_author", "cited_author") and p["evidence"]:
+            s = int(p["evidence_start"])
+            assert not C.in_body(p["article_id"], s, s + len(p["evidence"])), p["id"]
+    assert "أخبار المركز" in get_article("003").text and "أخبار المركز" not in get_article("003").body
+
+
+def test_002_citations_leave_the_body():
+    """E2 of the review: every «بايدن»/«Biden» of 002 is a citation; 22 % of its page tokens are
+    Latin script (references), under 1 % of its body tokens."""
+    import re
+
+    from arabtexts.tokenize import tokenize
+
+    raw = get_article("002").text
+    hits = [m.start() for m in re.finditer(r"بايدن|biden", raw, re.I)]
+    assert len(hits) == 6          # 2 Arabic titles, 2 English titles, 2 URL slugs
+    assert not any(C.in_body("002", s) for s in hits)
+    assert C.body_text("002").count("بايدن") + C.body_text("002").count("Biden") == 0
+
+    def latin_share(t):
+        toks = [x.text for x in tokenize(t)]
+        return sum(bool(re.search("[A-Za-z]", x)) for x in toks) / len(toks)
+
+    assert latin_share(raw) > 0.2
+    assert latin_share(C.body_text("002")) < 0.01
+
+
+def test_body_text_keeps_offsets_in_both_layers():
+    for aid in ARTICLE_IDS:
+        raw, body = get_article(aid).text, C.body_text(aid)
+        assert len(body) == len(raw)
+        assert all(b == r or b == " " for b, r in zip(body, raw))
+        clean, cbody = get_article(aid).clean, C.body_text(aid, "clean")
+        assert len(cbody) == len(clean)
+        assert all(b == c or b == " " for b, c in zip(cbody, clean))
+    # the ticker is gone from the clean body too, the article is there
+    assert "أخبار المركز" not in C.body_text("003", "clean")
+    assert "وقع الرئيس الأمريكي" in C.body_text("003", "clean")
+    with pytest.raises(ValueError, match="raw.*clean"):
+        C.body_text("003", "annotated")
+
+
+def test_load_corpus_body_part():
+    page, body = load_corpus(), load_corpus(part="body")
+    assert list(body["id"]) == list(page["id"])
+    assert (body["n_chars"] == page["n_chars"]).all()          # offsets kept
+    assert set(page["layer"]) == {"raw"}
+    assert (page["body_start"] < page["body_end"]).all()
+    b = dict(zip(body["id"], body["text"]))
+    assert "أخبار المركز" not in b["003"] and "(References and Sources)" not in b["002"]
+    with pytest.raises(ValueError, match="part"):
+        load_corpus(part="article")
+
+
+def test_page_parts_frame_and_in_body_errors():
+    parts = C.page_parts("002")
+    assert {"footnote", "references", "abstract_en", "marker", "source"} <= set(parts["kind"])
+    t = get_article("002").text
+    for row in parts.itertuples():
+        assert t[row.start:row.end] == row.text
+    with pytest.raises(IndexError):
+        C.in_body("002", len(t), len(t) + 1)
+
+
+def test_page_parts_table_is_up_to_date():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, str(_ROOT / "scripts" / "build_page_parts.py"), "--check"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr

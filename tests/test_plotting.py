@@ -268,3 +268,60 @@ def test_timeline_of_the_events_table_skips_unknown_years(root):
     assert ax.texts[0].get_text() == first["event_ar"]  # in date order, top down
     with pytest.raises(ValueError):
         P.timeline(ev, label="event_ar", skip_unknown_year=False)
+
+
+# ---- E3 of the review: «نهاية 2021» is the end of 2021, not its start ------------------------
+
+
+def test_end_of_period_dates_are_placed_at_the_end():
+    import re
+
+    from arabtexts.corpus import get_article
+    from arabtexts.datasets import load_table
+    from arabtexts.plotting import parse_date
+
+    ev = load_table("events").set_index("id")
+    raw = get_article("003").text
+    row = ev.loc["E012"]
+    assert "نهاية 2021" in row["evidence"] and raw[row["evidence_start"]:].startswith(row["evidence"])
+    end = parse_date(row["date"], row["date_qualifier"])
+    assert (end.start.date().isoformat(), end.anchor.date().isoformat()) == ("2021-01-01", "2021-12-31")
+    assert parse_date("2021").anchor == parse_date("2021").start
+    assert parse_date("2021-07", "mid").anchor.day == 16
+    # 003 (published 30 July 2021) looks forward to three dated items: the October elections,
+    # «31 ديسمبر المقبل» and «بحلول نهاية 2021»; the text prints all three
+    published = parse_date(get_article("003").published).anchor
+    dated = ev[(ev["article_id"] == "003") & ~ev["date"].str.startswith("X")]
+    future = [i for i, r in dated.iterrows()
+              if parse_date(r["date"], r["date_qualifier"]).anchor > published]
+    assert sorted(future) == ["E012", "E013", "E014"]
+    for pattern in (r"بحلول نهاية 2021", r"31 ديسمبر المقبل", r"أكتوبر"):
+        assert re.search(pattern, raw)
+
+
+def test_timeline_draws_end_of_year_deadline_at_the_end_and_skips_non_body_rows():
+    import warnings
+
+    import matplotlib.dates as mdates
+    import pandas as pd
+
+    from arabtexts.datasets import load_table
+    from arabtexts.plotting import timeline
+
+    ev = load_table("events")
+    e12 = ev[ev["id"] == "E012"].assign(label="نهاية 2021")
+    ax = timeline(e12, label="label")
+    dots = [l for l in ax.lines if l.get_marker() == "o"]
+    x = pd.Timestamp(dots[0].get_xdata()[0]).date()
+    assert x.isoformat() == "2021-12-31"
+    # a row whose evidence is 003's news ticker is left out (part="body"), kept with part="page"
+    ticker = pd.DataFrame([{"date": "2021-07", "label": "شريط الأخبار", "article_id": "003",
+                            "evidence": "أخبار المركز", "evidence_start": 0}])
+    both = pd.concat([e12.assign(label="نهاية 2021"), ticker], ignore_index=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        ax = timeline(both, label="label")
+    assert any("outside the article bodies" in str(m.message) for m in w)
+    assert [t.get_text() for t in ax.texts] == ["نهاية 2021"]
+    ax = timeline(both, label="label", part="page")
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["نهاية 2021", "شريط الأخبار"])

@@ -166,7 +166,7 @@ def test_concordance_lines_have_raw_spans():
     assert c.results.value != empty
     lines = c.lines()
     assert list(lines.columns) == ["article_id", "left", "keyword", "right", "start", "end"]
-    expected = sum(len(find_normalized(get_article(a).text, "الكاظمي")) for a in ARTICLE_IDS)
+    expected = sum(len(find_normalized(get_article(a).body, "الكاظمي")) for a in ARTICLE_IDS)
     assert len(lines) == expected > 0
     for row in lines.itertuples():
         raw = get_article(row.article_id).text
@@ -182,7 +182,7 @@ def test_concordance_per_article_counts_and_filter():
     counts = c.counts()
     assert list(counts.index) == list(ARTICLE_IDS)
     for aid in ARTICLE_IDS:
-        assert counts[aid] == len(find_normalized(get_article(aid).text, "الكاظمي"))
+        assert counts[aid] == len(find_normalized(get_article(aid).body, "الكاظمي"))
     assert counts["004"] == 0  # listed with zero, not dropped
     c.article.value = "001"
     assert set(c.lines()["article_id"]) == {"001"}

@@ -2,7 +2,17 @@
 
 Every function takes one text (a ``str``), several texts (a list, a dict ``id -> text``, a
 pandas Series) or the corpus DataFrame of :func:`arabtexts.corpus.load_corpus`, and returns a
-pandas DataFrame. Words are compared after normalisation by default
+pandas DataFrame.
+
+**Article bodies by default.** A text that is one of the corpus pages (raw or clean layer,
+from :func:`~arabtexts.corpus.load_corpus`, :func:`~arabtexts.corpus.get_article` or a
+dict/list of such texts) is counted on its *article body*: the news ticker, title block,
+footnotes, sources, bibliography, URLs and footnote markers are left out
+(:func:`arabtexts.corpus.body_text`; offsets stay those of the page). Pass ``part="page"``
+to count whole pages. Every result says what it counted in ``result.attrs["part"]``
+(``"body"``, ``"page"`` or ``"as given"`` for your own strings).
+
+Words are compared after normalisation by default
 (:func:`arabtexts.normalize.normalize`: tatweel, diacritics and hamzated alef are folded), so
 «العــراق» and «العراق» count as the same word.
 
@@ -33,6 +43,7 @@ __all__ = [
     "distinctive_words",
     "term_counts",
     "as_texts",
+    "entity_counts",
 ]
 
 #: id used when a single string is passed where several texts are accepted
@@ -51,19 +62,76 @@ _PHRASE_BREAK = re.compile(r"[.!?؟،,؛;:«»\"“”()\[\]{}…\u2013\u2014/\\
 # inputs
 
 
-def as_texts(text_or_texts) -> dict[str, str]:
+def as_texts(text_or_texts, part: str = "body") -> dict[str, str]:
     """Turn any accepted input into an ordered dict ``id -> text``.
 
     Accepted: a ``str`` (id ``"text"``), an :class:`~arabtexts.corpus.Article`, a list or
     tuple of strings (ids ``"0"``, ``"1"``, …) or of Articles, a dict, a pandas Series
     (index -> text) or a DataFrame with ``id`` and ``text`` columns (the corpus).
 
+    With ``part="body"`` (the default) every text that is a whole corpus page (raw or clean)
+    is replaced by its article body (same length, furniture blanked; see
+    :func:`arabtexts.corpus.body_text`); other strings stay as given. ``part="page"`` keeps
+    every text as given.
+
     >>> as_texts(["العراق", "إيران"])
     {'0': 'العراق', '1': 'إيران'}
     >>> as_texts("بغداد")
     {'text': 'بغداد'}
+    >>> from arabtexts.corpus import get_article
+    >>> "أخبار المركز" in as_texts(get_article("003"))["003"]
+    False
+    >>> "أخبار المركز" in as_texts(get_article("003"), part="page")["003"]
+    True
     """
-    x = text_or_texts
+    return _as_texts(text_or_texts, part)[0]
+
+
+def _as_texts(x, part: str) -> tuple[dict[str, str], str]:
+    """(id -> text, what was counted: "body", "page" or "as given")."""
+    if part not in ("body", "page"):
+        raise ValueError(f"part must be 'body' (article bodies) or 'page' (whole texts), not {part!r}")
+    texts = _plain_texts(x)
+    if part == "page":
+        return texts, "page"
+    pages = _pages()
+    out, found = {}, set()
+    for k, t in texts.items():
+        hit = pages.get(t)
+        if hit is None:
+            out[k] = t
+            found.add("as given")
+        else:
+            from .corpus import body_text
+
+            out[k] = body_text(*hit)
+            found.add("body")
+    return out, ("body" if found == {"body"} else "as given" if found == {"as given"}
+                 else "body where the text is a corpus page, as given otherwise")
+
+
+@lru_cache(maxsize=1)
+def _pages() -> dict[str, tuple[str, str]]:
+    """Every corpus page (raw and clean layers) -> (article id, layer)."""
+    from .corpus import ARTICLE_IDS, page_text
+
+    out = {}
+    for aid in ARTICLE_IDS:
+        for layer in ("raw", "clean"):
+            try:
+                out[page_text(aid, layer)] = (aid, layer)
+            except FileNotFoundError:
+                pass
+    return out
+
+
+def _said(df: pd.DataFrame, part: str) -> pd.DataFrame:
+    """Record in the result what was counted (``df.attrs["part"]``)."""
+    df.attrs["part"] = part
+    return df
+
+
+def _plain_texts(x) -> dict[str, str]:
     if isinstance(x, str):
         return {SINGLE_ID: x}
     if hasattr(x, "id") and hasattr(x, "text") and isinstance(getattr(x, "text"), str):
@@ -128,6 +196,7 @@ def _sort_counts(df: pd.DataFrame, count_col: str, key_col: str) -> pd.DataFrame
 def frequency_table(
     text_or_texts,
     *,
+    part: str = "body",
     normalized: bool = True,
     drop_stopwords: bool = True,
     top: int | None = None,
@@ -157,7 +226,7 @@ def frequency_table(
     بغداد  2  1
     واشنطن  0  1
     """
-    texts = as_texts(text_or_texts)
+    texts, counted = _as_texts(text_or_texts, part)
     counts = _counts(texts, normalized, drop_stopwords)
     if by_article:
         wide = pd.DataFrame(counts).fillna(0).astype("int64")
@@ -171,7 +240,7 @@ def frequency_table(
         )
         wide = wide.loc[order.index]
         wide.columns.name = None
-        return wide.head(top) if top is not None else wide
+        return _said(wide.head(top) if top is not None else wide, counted)
     pooled: Counter = Counter()
     for c in counts.values():
         pooled.update(c)
@@ -181,7 +250,7 @@ def frequency_table(
     df["share"] = df["count"] / n_tokens if n_tokens else 0.0
     df = df[(df["count"] >= min_count) & (df["word"].str.len() >= min_length)]
     df = _sort_counts(df, "count", "word")
-    return df.head(top) if top is not None else df
+    return _said(df.head(top) if top is not None else df, counted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,6 +266,7 @@ def ngrams(
     text,
     n: int = 2,
     *,
+    part: str = "body",
     normalized: bool = True,
     drop_stopwords: bool = False,
     top: int | None = None,
@@ -217,7 +287,7 @@ def ngrams(
     """
     if n < 1:
         raise ValueError("n must be at least 1")
-    texts = as_texts(text)
+    texts, counted = _as_texts(text, part)
     counter: Counter = Counter()
     for t in texts.values():
         for phrase in _phrases(t):
@@ -228,7 +298,7 @@ def ngrams(
     df = df.astype({"ngram": "str", "count": "int64"})
     df = df[df["count"] >= min_count]
     df = _sort_counts(df, "count", "ngram")
-    return df.head(top) if top is not None else df
+    return _said(df.head(top) if top is not None else df, counted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,6 +329,7 @@ def kwic(
     text_or_corpus=None,
     query: str = "",
     *,
+    part: str = "body",
     width: int = 40,
     normalized: bool = True,
     regex: bool = False,
@@ -294,10 +365,10 @@ def kwic(
         from .corpus import load_corpus
 
         text_or_corpus = load_corpus()
-    texts = as_texts(text_or_corpus)
+    texts, counted = _as_texts(text_or_corpus, part)
     if not query or (not regex and not query.strip()):
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("start", "end") else "str")
-                             for c in _KWIC_COLUMNS})
+        return _said(pd.DataFrame({c: pd.Series(dtype="int64" if c in ("start", "end") else "str")
+                             for c in _KWIC_COLUMNS}), counted)
     rx = _compile_query(query, normalized, regex, whole_word)
     rows: list[tuple] = []
     for aid, raw in texts.items():
@@ -318,8 +389,8 @@ def kwic(
                 )
             )
     df = pd.DataFrame(rows, columns=_KWIC_COLUMNS)
-    return df.astype({"article_id": "str", "left": "str", "keyword": "str", "right": "str",
-                      "start": "int64", "end": "int64"})
+    return _said(df.astype({"article_id": "str", "left": "str", "keyword": "str", "right": "str",
+                      "start": "int64", "end": "int64"}), counted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,6 +442,7 @@ def _tf_idf(m: pd.DataFrame) -> pd.DataFrame:
 def distinctive_words(
     texts,
     *,
+    part: str = "body",
     method: str = "log-odds",
     top: int = 20,
     normalized: bool = True,
@@ -405,7 +477,7 @@ def distinctive_words(
     >>> distinctive_words(texts, method="tf-idf", top=1)["word"].tolist()
     ['الانسحاب', 'الاقتصاد']
     """
-    tx = as_texts(texts)
+    tx, counted = _as_texts(texts, part)
     if len(tx) < 2:
         raise ValueError("distinctive_words compares texts: give at least two")
     m = _count_matrix(tx, normalized, drop_stopwords)
@@ -436,7 +508,7 @@ def distinctive_words(
     )
     out = long.groupby("_o", sort=True).head(top)
     out = out[["article_id", "word", "score", "count"]].reset_index(drop=True)
-    return out.astype({"article_id": "str", "word": "str", "score": "float64", "count": "int64"})
+    return _said(out.astype({"article_id": "str", "word": "str", "score": "float64", "count": "int64"}), counted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,6 +519,7 @@ def term_counts(
     texts,
     terms: dict[str, Iterable[str]],
     *,
+    part: str = "body",
     normalized: bool = True,
     whole_word: bool = True,
 ) -> pd.DataFrame:
@@ -472,7 +545,7 @@ def term_counts(
     >>> term_counts(raw, terms, whole_word=False)["إيران"].item()
     2
     """
-    tx = as_texts(texts)
+    tx, counted = _as_texts(texts, part)
     patterns: dict[str, re.Pattern | None] = {}
     for label, variants in terms.items():
         if isinstance(variants, str):
@@ -495,4 +568,56 @@ def term_counts(
         }
     df = pd.DataFrame.from_dict(rows, orient="index", columns=list(terms)).astype("int64")
     df.index.name = "article_id"
-    return df
+    return _said(df, counted)
+
+
+# ---------------------------------------------------------------------------------------------
+# entities
+
+
+def entity_counts(
+    texts=None,
+    gazetteer: pd.DataFrame | None = None,
+    *,
+    part: str = "body",
+    types: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """How often each gazetteer entity is named in each text, counted on article bodies.
+
+    One row per entity id (the index, ``entity``), one column of counts per text, in the
+    order given, sorted by the total (ties by id). Without ``texts`` the raw corpus is used;
+    without ``gazetteer`` the course's :func:`arabtexts.datasets.gazetteer`. ``types`` keeps
+    only some entity types (``"person"``, ``"organization"``, ``"place"``). Matching is that of
+    :func:`arabtexts.extract.find_entities`. With the default ``part="body"`` a name in a
+    news ticker, a footnote or a bibliography entry is not a mention.
+
+    >>> from arabtexts.corpus import get_article
+    >>> a = get_article("002")
+    >>> int(entity_counts([a], types=["person"]).loc["biden", "002"])     # bodies: none
+    0
+    >>> int(entity_counts([a], types=["person"], part="page").loc["biden", "002"])  # citations
+    6
+    """
+    from .extract import find_entities
+
+    if texts is None:
+        from .corpus import load_corpus
+
+        texts = load_corpus()
+    if gazetteer is None:
+        from .datasets import gazetteer as _gaz
+
+        gazetteer = _gaz()
+    if types is not None:
+        types = [types] if isinstance(types, str) else list(types)
+        gazetteer = gazetteer[gazetteer["type"].isin(types)]
+    tx, counted = _as_texts(texts, part)
+    counts = {aid: Counter(m.value for m in find_entities(t, gazetteer)) for aid, t in tx.items()}
+    ids = sorted(set(gazetteer["id"]))
+    wide = pd.DataFrame({aid: [c.get(i, 0) for i in ids] for aid, c in counts.items()}, index=ids)
+    wide = wide.reindex(columns=list(tx)).astype("int64")
+    wide.index.name = "entity"
+    total = wide.sum(axis=1)
+    order = pd.DataFrame({"t": total, "i": wide.index}, index=wide.index).sort_values(
+        ["t", "i"], ascending=[False, True], kind="stable")
+    return _said(wide.loc[order.index], counted)

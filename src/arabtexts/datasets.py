@@ -33,6 +33,7 @@ TABLES: tuple[str, ...] = (
     "lists",
     "references",
     "lost_digits",
+    "page_parts",
 )
 
 #: the columns every row of every table carries
@@ -98,7 +99,7 @@ def load_table(name: str) -> pd.DataFrame:
     >>> load_table("peoples")
     Traceback (most recent call last):
     ...
-    arabtexts.datasets.UnknownTableError: Unknown table 'peoples'; valid tables are: people, organizations, places, events, figures, quotes, lists, references, lost_digits
+    arabtexts.datasets.UnknownTableError: Unknown table 'peoples'; valid tables are: people, organizations, places, events, figures, quotes, lists, references, lost_digits, page_parts
     """
     path = table_path(name)
     if not path.exists():

@@ -47,6 +47,7 @@ __all__ = [
     "find_entities",
     "matches_frame",
     "MONTHS",
+    "MONTH_SYSTEMS",
 ]
 
 
@@ -130,6 +131,14 @@ MONTHS: dict[str, tuple[int, str]] = {
     "كانون الأول": (12, "levantine"), "كانون أول": (12, "levantine"),
 }
 #: «أكتوبر» whose first letter the PDF line-breaking moved away; accepted only when paired
+#: display names of the two month-name systems (the codes of ``MONTHS`` and of
+#: ``extra["system"]``). Both name the months of the same (Gregorian) calendar; the course
+#: calls them by where they are used.
+MONTH_SYSTEMS: dict[str, dict[str, str]] = {
+    "gregorian": {"en": "Egyptian/Gulf names (يناير…)", "ar": "الأسماء المصرية/الخليجية (يناير…)"},
+    "levantine": {"en": "Levantine/Iraqi names (كانون الثاني…)",
+                  "ar": "الأسماء الشامية/العراقية (كانون الثاني…)"},
+}
 _DAMAGED_MONTHS = {"كتوبر": (10, "gregorian")}
 _MONTH_LOOKUP = {re.sub(r"\s+", " ", _fold(k)): v for k, v in {**MONTHS, **_DAMAGED_MONTHS}.items()}
 

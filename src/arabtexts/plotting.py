@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import matplotlib as mpl
@@ -216,17 +216,51 @@ class PartialDate:
     start: pd.Timestamp
     end: pd.Timestamp
     precision: str  # "day", "month" or "year"
+    placed: str = "start"  # where in its period the text puts it: start, middle, second half, end
 
     @property
     def partial(self) -> bool:
         return self.precision != "day"
 
+    @property
+    def anchor(self) -> pd.Timestamp:
+        """The point of the period where the text places the event (see :func:`parse_date`).
 
-def parse_date(value) -> PartialDate:
+        >>> parse_date("2021", "end of (deadline)").anchor.date()   # «بحلول نهاية 2021»
+        datetime.date(2021, 12, 31)
+        >>> parse_date("2021").anchor.date()
+        datetime.date(2021, 1, 1)
+        """
+        if not self.partial or self.placed == "start":
+            return self.start
+        last = self.end - pd.Timedelta(days=1)
+        if self.placed == "end":
+            return last
+        if self.placed == "second half":
+            return self.start + (self.end - self.start) * 3 / 4
+        return self.start + (last - self.start) / 2
+
+
+#: date qualifiers (``events.csv`` ``date_qualifier``) that place an event inside its period
+_PLACED = (("end of", "end"), ("by", "end"), ("late", "end"), ("mid", "middle"),
+           ("second half", "second half"), ("early", "start"))
+
+
+def _placed(qualifier) -> str:
+    q = str(qualifier or "").strip().lower()
+    return next((where for prefix, where in _PLACED if q.startswith(prefix)), "start")
+
+
+def parse_date(value, qualifier: str | None = None) -> PartialDate:
     """Parse an ISO date that may be partial: ``2021-07-30``, ``2021-07``, ``2020``.
 
-    Unknown parts may also be written ``??`` or ``XX`` (``2020-08-??``). A partial date is
-    placed at the START of its period; ``end`` is the end of the period (exclusive).
+    Unknown parts may also be written ``??`` or ``XX`` (``2020-08-??``). ``start`` and
+    ``end`` (exclusive) bound the period. ``anchor`` is the point where the text places the
+    event: the start of the period, unless the ``qualifier`` (the ``date_qualifier`` column
+    of ``events.csv``) says otherwise: «نهاية 2021» / «بحلول نهاية 2021» (``end of``, ``by
+    (deadline)``) are placed on the period's last day, ``mid`` in its middle, ``second half
+    of`` in the middle of its second half. Compare an event with a publication date through
+    ``anchor``: «بحلول نهاية 2021» lies *after* 30 July 2021, though the year began before.
     Use it for dates whose day or year was lost in the PDF extraction (e.g. the Kadhimi
     visit of «أغسطس/ آب» 2020 in article 001).
 
@@ -237,7 +271,8 @@ def parse_date(value) -> PartialDate:
     False
     """
     if isinstance(value, PartialDate):
-        return value
+        return value if qualifier is None else replace(value, placed=_placed(qualifier))
+    where = _placed(qualifier)
     if isinstance(value, (pd.Timestamp, np.datetime64)) or hasattr(value, "year"):
         ts = pd.Timestamp(value)
         return PartialDate(str(value), ts, ts + pd.Timedelta(days=1), "day")
@@ -251,11 +286,11 @@ def parse_date(value) -> PartialDate:
         return PartialDate(str(value), start, start + pd.Timedelta(days=1), "day")
     if known(mo):
         start = pd.Timestamp(int(y), int(mo), 1)
-        return PartialDate(str(value), start, start + pd.offsets.MonthBegin(1), "month")
+        return PartialDate(str(value), start, start + pd.offsets.MonthBegin(1), "month", where)
     if d is not None and known(d):
         raise ValueError(f"a day without a month is not a date: {value!r}")
     start = pd.Timestamp(int(y), 1, 1)
-    return PartialDate(str(value), start, pd.Timestamp(int(y) + 1, 1, 1), "year")
+    return PartialDate(str(value), start, pd.Timestamp(int(y) + 1, 1, 1), "year", where)
 
 
 def timeline(
@@ -268,18 +303,25 @@ def timeline(
     group: str = "group",
     skip_unknown_year: bool = True,
     layout: str = "auto",
+    qualifier: str = "date_qualifier",
+    part: str = "body",
 ):
     """Events on a time axis; returns the matplotlib Axes.
 
     ``events`` is a DataFrame (or a list of dicts) with a ``date`` column of ISO dates,
     possibly partial (``2021``, ``2021-07``, ``2021-07-30``; see :func:`parse_date`), a
     ``label`` column (Arabic text) and optionally a ``group`` column: each group gets its own
-    row. A full date is a filled dot. A partial date is placed at the start of its period and
-    drawn as a hollow dot with a bar over the whole period (the month or the year), so the
+    row. A full date is a filled dot. A partial date is drawn as a hollow dot with a bar over the whole period (the month or the year), so the
     reader sees how uncertain it is. Rows whose year is unknown (``XXXX``, ``XXXX-06``, as in
     ``data/events.csv`` where the PDF extraction lost the digits) cannot be placed: they are
     left out with a warning (``skip_unknown_year=False`` raises instead). ``date``, ``label``
     and ``group`` name the columns to use, e.g. ``label="event_ar", group="article_id"``.
+    A ``qualifier`` column (``date_qualifier`` in ``data/events.csv``) places a partial date
+    inside its period (see :func:`parse_date`): «بحلول نهاية 2021» is drawn at the end of
+    2021, not at its start. With ``part="body"`` (the default) rows that carry
+    ``article_id``/``evidence``/``evidence_start`` and whose evidence lies outside the article
+    body (a news ticker, a footnote …; see :func:`arabtexts.corpus.in_body`) are left out with
+    a warning; ``part="page"`` keeps them.
     ``layout="rows"`` puts each group on one row with labels above and below it (good for a
     few events); ``layout="lines"`` gives every event its own line in date order, coloured by
     group (readable for dozens of events); ``"auto"`` picks rows up to 8 events per group.
@@ -301,6 +343,18 @@ def timeline(
     for col in (date, label):
         if col not in df.columns:
             raise ValueError(f"timeline needs a {col!r} column")
+    if part not in ("body", "page"):
+        raise ValueError(f"part must be 'body' or 'page', not {part!r}")
+    if part == "body" and {"article_id", "evidence", "evidence_start"} <= set(df.columns):
+        from .corpus import in_body
+
+        inside = [not isinstance(ev, str) or not ev or pd.isna(s0)
+                  or in_body(str(a), int(s0), int(s0) + len(ev))
+                  for a, ev, s0 in zip(df["article_id"], df["evidence"], df["evidence_start"])]
+        if not all(inside):
+            warnings.warn(f"timeline: {inside.count(False)} events outside the article bodies "
+                          "are not shown (part='page' shows them)", stacklevel=2)
+            df = df[inside].reset_index(drop=True)
     unknown = df[date].astype(str).str.match(r"^\s*(XXXX|xxxx|\?\?\?\?)")
     if unknown.any():
         if not skip_unknown_year:
@@ -312,9 +366,11 @@ def timeline(
         df = df[~unknown].reset_index(drop=True)
     if df.empty:
         raise ValueError("timeline: no event with a known date")
-    parsed = [parse_date(v) for v in df[date]]
+    quals = df[qualifier] if qualifier in df.columns else [None] * len(df)
+    parsed = [parse_date(v, q) for v, q in zip(df[date], quals)]
     df = df.assign(
-        _start=[p.start for p in parsed],
+        _start=[p.anchor for p in parsed],
+        _from=[p.start for p in parsed],
         _end=[p.end for p in parsed],
         _partial=[p.partial for p in parsed],
     )
@@ -331,9 +387,10 @@ def timeline(
     if layout not in ("rows", "lines"):
         raise ValueError(f"layout must be 'auto', 'rows' or 'lines', not {layout!r}")
 
-    def mark(start, end, partial, y, color):
+    def mark(start, end, partial, y, color, period_start=None):
         if partial:
-            ax.plot([start, end], [y, y], color=color, lw=6, alpha=0.25, solid_capstyle="butt")
+            a = start if period_start is None else period_start
+            ax.plot([a, end], [y, y], color=color, lw=6, alpha=0.25, solid_capstyle="butt")
             ax.plot([start], [y], "o", mfc="white", mec=color, mew=2, ms=8, zorder=3)
         else:
             ax.plot([start], [y], "o", color=color, ms=8, zorder=3)
@@ -343,10 +400,10 @@ def timeline(
         ax = _new_axes(ax, (10, 1.6 + 1.3 * len(groups)))
         levels = (0.28, -0.28, 0.52, -0.52)  # alternate labels above/below the row
         counters = {-g: 0 for g in range(len(groups))}
-        for start, end, partial, y, text in zip(
-            df["_start"], df["_end"], df["_partial"], df["_y"], df[label]
+        for start, end, partial, y, text, p0 in zip(
+            df["_start"], df["_end"], df["_partial"], df["_y"], df[label], df["_from"]
         ):
-            mark(start, end, partial, y, f"C{-y % 10}")
+            mark(start, end, partial, y, f"C{-y % 10}", p0)
             dy = levels[counters[y] % len(levels)]
             counters[y] += 1
             ax.annotate(
@@ -363,11 +420,11 @@ def timeline(
     else:  # one line per event, in date order; the group is the colour
         n = len(df)
         ax = _new_axes(ax, (11, 1.5 + 0.32 * n))
-        middle = df["_start"].min() + (df["_end"].max() - df["_start"].min()) / 2
-        for k, (start, end, partial, y, text) in enumerate(
-            zip(df["_start"], df["_end"], df["_partial"], df["_y"], df[label])
+        middle = df["_from"].min() + (df["_end"].max() - df["_from"].min()) / 2
+        for k, (start, end, partial, y, text, p0) in enumerate(
+            zip(df["_start"], df["_end"], df["_partial"], df["_y"], df[label], df["_from"])
         ):
-            mark(start, end, partial, -k, f"C{-y % 10}")
+            mark(start, end, partial, -k, f"C{-y % 10}", p0)
             # labels of late events go to the left of their dot, so they are not cut off
             right = start <= middle
             ax.annotate(str(text), xy=(start, -k), xytext=(8 if right else -8, 0),
@@ -382,9 +439,9 @@ def timeline(
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    span = df["_end"].max() - df["_start"].min()
+    span = df["_end"].max() - df["_from"].min()
     pad = max(span * 0.08, pd.Timedelta(days=20))
-    ax.set_xlim(df["_start"].min() - pad, df["_end"].max() + pad)
+    ax.set_xlim(df["_from"].min() - pad, df["_end"].max() + pad)
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", alpha=0.3)
@@ -392,7 +449,7 @@ def timeline(
         handles += [
             Line2D([], [], marker="o", ls="", color="0.3", label="تاريخ كامل (full date)"),
             Line2D([], [], marker="o", ls="-", lw=5, alpha=0.5, mfc="white", mec="0.3",
-                   color="0.7", label="تاريخ ناقص: بداية الفترة (partial date: period start)"),
+                   color="0.7", label="تاريخ ناقص: الفترة كلها (partial date: the whole period)"),
         ]
     if handles:
         ax.legend(
