@@ -20,7 +20,8 @@ c.CourseDirectory.course_id = "arabtexts"
 c.CourseDirectory.root = str(HERE)
 c.CourseDirectory.db_url = f"sqlite:///{HERE / 'gradebook.db'}"
 # grading logs and local files never go into a release
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.log"]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.log",
+                            ".arabtexts-cache", "reports"]
 
 # --- exchange (release / fetch / submit / collect on one machine) -----------------------
 c.Exchange.root = os.environ.get("ARABTEXTS_EXCHANGE", str(HERE / "exchange"))
@@ -37,15 +38,18 @@ c.Execute.raise_on_iopub_timeout = True
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE · اكتب إجابتك هنا"
 
-# --- feedback: never reveal hidden tests ---------------------------------------------
-# ScrubHiddenTests removes hidden-test lines from outputs and tracebacks (nbgrader's own
-# ClearHiddenTests only removes them from the source); FeedbackNotes adds the plain-language
-# notes of `arabtexts grade` (repaired cells, invalid files, timeouts) at the top.
+# --- feedback: built from the grader's verdicts, every output scrubbed ------------------
+# `arabtexts grade` writes the autograded notebooks with each test cell's output replaced by the
+# grader's verdict and its notes/flags in a first cell (arabtexts.grading.gradebook).
+# ScrubOutputs removes, from EVERY output, lines of hidden tests, of the source solution, other
+# students' ids and the grader's environment values (nbgrader's ClearHiddenTests only cleans the
+# source); NeutraliseMarkers defuses "BEGIN HIDDEN TESTS" written by a student, so nothing a
+# student writes can make generate_feedback fail.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "arabtexts.autograde.ScrubHiddenTests",
+    "arabtexts.grading.feedback.ScrubOutputs",
+    "arabtexts.grading.feedback.NeutraliseMarkers",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "arabtexts.autograde.FeedbackNotes",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

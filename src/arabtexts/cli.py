@@ -5,7 +5,7 @@ Instructor (run from anywhere; the commands work in ``assignments/`` with the co
 
     arabtexts release 01-kadhimi-washington     # generate_assignment + release_assignment
     arabtexts collect 01-kadhimi-washington     # collect submissions from the exchange
-    arabtexts grade   01-kadhimi-washington     # robust batch autograde (one process per student)
+    arabtexts grade   01-kadhimi-washington     # the one grader: parallel, sandboxed, checked outside the kernel
     arabtexts feedback 01-kadhimi-washington    # generate_feedback + release_feedback
     arabtexts export --to grades.csv            # all grades as CSV
     arabtexts formgrader                        # how to open the formgrader (manual grading)
@@ -23,22 +23,13 @@ Course authors::
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from .autograde import (
-    course_root,
-    grade_assignment,
-    grading_lock,
-    run_nbgrader,
-)
-
-MARK = "@@ARABTEXTS-SELFCHECK@@"
+from .grading.gradebook import course_root, grading_lock, run_nbgrader
 
 
 def _say(msg: str = "") -> None:
@@ -90,11 +81,25 @@ def cmd_release(a) -> int:
     with grading_lock(root):
         rc = _nbgrader(root, "db", "assignment", "add", a.assignment, quiet=True)
         rc = rc or _nbgrader(root, "generate_assignment", a.assignment, "--force")
+        if rc == 0:
+            _strip_release(root / "release" / a.assignment)
     if rc == 0 and not a.no_exchange:
         rc = _nbgrader(root, "release_assignment", a.assignment, "--force")
     if rc == 0:
         _say(f"released {a.assignment}: student version in {root / 'release' / a.assignment}")
     return rc
+
+
+def _strip_release(folder: Path) -> None:
+    """Remove the graders' declarations (``metadata.arabtexts``) from released notebooks."""
+    import nbformat
+
+    from .grading.declarations import strip_declarations
+
+    for p in sorted(folder.glob("*.ipynb")):
+        nb = nbformat.read(str(p), as_version=4)
+        if strip_declarations(nb):
+            nbformat.write(nb, str(p))
 
 
 def cmd_collect(a) -> int:
@@ -103,26 +108,32 @@ def cmd_collect(a) -> int:
 
 
 def cmd_grade(a) -> int:
+    from .grading.batch import SandboxRefused, grade_class
+
     root = course_root(a.course_root)
     _check_assignment(root, a.assignment)
     if a.fast:
-        from .fastgrade import grade_class
-
+        _say("note: --fast is no longer needed: `grade` is always parallel (--workers N)")
+    try:
         summary = grade_class(root, a.assignment, workers=a.workers, students=a.student or None,
-                              timeout=a.timeout)
-        results = summary.results
-    else:
-        results = grade_assignment(a.assignment, a.student or None, root=root, timeout=a.timeout)
+                              timeout=a.timeout, sandbox=not a.no_sandbox)
+    except SandboxRefused as exc:
+        _say(f"refusing to grade: {exc}")
+        return 2
+    results = summary.results
     if not results:
         _say("nothing to grade: no submissions in submitted/ (run `arabtexts collect` first?)")
         return 0
     _say("")
-    _say(f"{'student':<20} {'score':>9}  {'seconds':>7}  notes")
+    _say(f"{'student':<20} {'score':>9}  {'seconds':>7}  {'flags':>5}  notes")
     for r in results:
         score = "—" if r.score is None else f"{r.score:g}/{r.max_score:g}"
-        _say(f"{r.student:<20} {score:>9}  {r.seconds:7.1f}  {len(r.notes)}")
+        _say(f"{r.student:<20} {score:>9}  {r.seconds:7.1f}  {len(r.flags):5d}  {len(r.notes)}"
+             + ("" if r.status == "graded" else "  FAILED"))
+    _say(f"{summary}")
+    _say(f"report: {summary.report_path}")
     _say("Written answers still need manual grading in the formgrader (`arabtexts formgrader`).")
-    return 0
+    return 0 if all(r.status == "graded" for r in results) else 1
 
 
 def cmd_feedback(a) -> int:
@@ -176,146 +187,13 @@ repairs damaged submissions before grading.""")
 
 
 # --------------------------------------------------------------------------------------
-# self-check keys (hashed answers) and the self-check
+# self-check keys (hashed answers) and the self-check: arabtexts.grading.selfcheck
 # --------------------------------------------------------------------------------------
 
 
-def _checks_of(nb) -> list[dict]:
-    """Questions with their self-check expressions, from the test cells' metadata."""
-    out = []
-    for cell in nb.cells:
-        m = cell.get("metadata", {})
-        ng = m.get("nbgrader", {})
-        spec = (m.get("arabtexts") or {}).get("selfcheck")
-        if ng.get("grade") and not ng.get("solution") and spec:
-            out.append({"grade_id": ng["grade_id"], "points": float(ng.get("points", 0)),
-                        "checks": [{"expr": s["expr"], "ordered": bool(s.get("ordered", False))} for s in spec]})
-    return out
-
-
-def _manual_points(nb) -> float:
-    return sum(float(c.metadata.get("nbgrader", {}).get("points", 0)) for c in nb.cells
-               if c.metadata.get("nbgrader", {}).get("grade") and c.metadata.get("nbgrader", {}).get("solution"))
-
-
-def _autograded_points_without_checks(nb) -> list[str]:
-    have = {q["grade_id"] for q in _checks_of(nb)}
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-            if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")
-            and c.metadata["nbgrader"]["grade_id"] not in have]
-
-
-def evaluate_notebook(path: Path, questions: list[dict], *, timeout: int = 60) -> tuple[list[list[str]], list[str]]:
-    """Run a notebook (copy) with nbclient, then hash every self-check expression in its kernel.
-
-    Returns the hashes (``"error:<Name>"`` for an expression that raised) and the errors
-    of the notebook's own cells (``"<cell>: <Error>"``).
-    """
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    nb = nbformat.read(str(path), as_version=4)
-    specs = [[c for c in q["checks"]] for q in questions]
-    code = (
-        "import json as _j\nfrom arabtexts.grading import answer_hash as _ah\n"
-        f"_specs = _j.loads({json.dumps(specs, ensure_ascii=False)!r})\n"
-        "_res = []\n"
-        "for _q in _specs:\n"
-        "    _r = []\n"
-        "    for _s in _q:\n"
-        "        try:\n"
-        "            _r.append(_ah(eval(_s['expr']), ordered=_s['ordered']))\n"
-        "        except BaseException as _e:\n"
-        "            _r.append('error:' + type(_e).__name__)\n"
-        "    _res.append(_r)\n"
-        f"print({MARK!r} + _j.dumps(_res))\n"
-    )
-    client = NotebookClient(nb, timeout=timeout, allow_errors=True, interrupt_on_timeout=True,
-                            kernel_name=(nb.metadata.get("kernelspec") or {}).get("name", "python3"),
-                            resources={"metadata": {"path": str(path.parent)}})
-    errors: list[str] = []
-    hashes: list[list[str]] | None = None
-    with client.setup_kernel():
-        for i, cell in enumerate(nb.cells):
-            if cell.cell_type != "code":
-                continue
-            try:
-                client.execute_cell(cell, i)
-            except CellTimeoutError:
-                errors.append(f"{cell.get('id', i)}: stopped after {timeout} s (infinite loop?)")
-            except DeadKernelError:
-                errors.append(f"{cell.get('id', i)}: the kernel died")
-                break
-            for o in cell.get("outputs", []):
-                if o.get("output_type") == "error":
-                    errors.append(f"{cell.metadata.get('nbgrader', {}).get('grade_id') or cell.get('id', i)}: {o.get('ename')}")
-        extra = nbformat.v4.new_code_cell(code)
-        nb.cells.append(extra)
-        try:
-            client.execute_cell(extra, len(nb.cells) - 1)
-            for o in extra.get("outputs", []):
-                if o.get("output_type") == "error":
-                    errors.append(f"self-check: {o.get('ename')}: {o.get('evalue')}")
-                text = o.get("text", "")
-                if o.get("output_type") == "stream" and MARK in text:
-                    hashes = json.loads(text.split(MARK, 1)[1].strip().splitlines()[0])
-        except Exception as exc:  # noqa: BLE001
-            errors.append(f"self-check: {exc.__class__.__name__}")
-    if hashes is None:
-        hashes = [["error:NotRun"] * len(q["checks"]) for q in questions]
-    return hashes, errors
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def keys_path(root: Path, assignment: str) -> Path:
-    return root / "selfcheck" / f"{assignment}.json"
-
-
-def make_keys(root: Path, assignment: str, *, timeout: int = 60) -> dict:
-    """Hashed answer keys of an assignment, computed by running the SOURCE notebook's solutions."""
-    import nbformat
-
-    from .grading import HASH_VERSION
-
-    src_dir = root / "source" / assignment
-    notebooks = sorted(src_dir.glob("*.ipynb"))
-    if len(notebooks) != 1:
-        raise SystemExit(f"{src_dir}: expected exactly one notebook, found {len(notebooks)}")
-    src = notebooks[0]
-    nb = nbformat.read(str(src), as_version=4)
-    questions = _checks_of(nb)
-    missing = _autograded_points_without_checks(nb)
-    if missing:
-        raise SystemExit(f"{src.name}: test cells without 'arabtexts.selfcheck' metadata: {', '.join(missing)}")
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / src.name
-        shutil.copy(src, copy)
-        hashes, errors = evaluate_notebook(copy, questions, timeout=timeout)
-    for q, hs in zip(questions, hashes):
-        for c, h in zip(q["checks"], hs):
-            if h.startswith("error:"):
-                raise SystemExit(f"{src.name}: self-check expression {c['expr']!r} of {q['grade_id']} "
-                                 f"raised {h[6:]} on the solutions; fix the notebook")
-            c["hash"] = h
-    if errors:
-        raise SystemExit(f"{src.name}: the solutions raise errors: {'; '.join(errors)}")
-    return {
-        "assignment": assignment,
-        "notebook": src.stem,
-        "generated_from": f"source/{assignment}/{src.name}",
-        "source_sha256": _sha(src),
-        "hash_version": HASH_VERSION,
-        "autograded_points": sum(q["points"] for q in questions),
-        "manual_points": _manual_points(nb),
-        "questions": questions,
-    }
-
-
 def cmd_selfcheck_keys(a) -> int:
+    from .grading.selfcheck import keys_path, make_keys
+
     root = course_root(a.course_root)
     names = a.assignment or _assignments(root)
     rc = 0
@@ -339,73 +217,12 @@ def cmd_selfcheck_keys(a) -> int:
     return rc
 
 
-def _find_keys(root: Path, notebook: Path, assignment: str | None) -> dict:
-    folder = root / "selfcheck"
-    if assignment:
-        p = keys_path(root, assignment)
-        if not p.exists():
-            raise SystemExit(f"no self-check keys for {assignment!r} ({p})")
-        return json.loads(p.read_text(encoding="utf-8"))
-    for p in sorted(folder.glob("*.json")) if folder.is_dir() else []:
-        k = json.loads(p.read_text(encoding="utf-8"))
-        if k.get("notebook") == notebook.stem or k.get("assignment") == notebook.parent.name:
-            return k
-    raise SystemExit(f"no self-check keys match {notebook.name}; give --assignment NAME "
-                     f"(known: {', '.join(p.stem for p in folder.glob('*.json'))})")
-
-
 def selfcheck(notebook: Path, *, assignment: str | None = None, root=None, timeout: int = 60,
               echo=_say) -> dict:
-    """Score a notebook against the hashed keys; print per-question ✓/✗ and the total."""
-    from .grading import _say_en, _split_shape
+    """Score a notebook against the hashed keys (see :mod:`arabtexts.grading.selfcheck`)."""
+    from .grading.selfcheck import selfcheck as run_selfcheck
 
-    root = course_root(root)
-    notebook = Path(notebook).resolve()
-    keys = _find_keys(root, notebook, assignment)
-    src = root / keys["generated_from"]
-    if src.exists() and _sha(src) != keys["source_sha256"]:
-        echo("note: the assignment changed since its keys were made; results may be off "
-             f"(course authors: arabtexts selfcheck-keys {keys['assignment']})")
-    try:
-        json.loads(notebook.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        echo(f"✗ {notebook.name} cannot be read as a notebook ({exc}). · تعذّرت قراءة الدفتر.")
-        return {"score": 0.0, "max_score": keys["autograded_points"], "questions": []}
-    t0 = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / notebook.name
-        shutil.copy(notebook, copy)
-        hashes, errors = evaluate_notebook(copy, keys["questions"], timeout=timeout)
-    echo(f"Self-check of {notebook.name} · التقييم الذاتي  (assignment {keys['assignment']}, "
-         f"{time.monotonic() - t0:.0f} s)")
-    total, results = 0.0, []
-    for q, got in zip(keys["questions"], hashes):
-        problems = []
-        for c, h in zip(q["checks"], got):
-            if h == c["hash"]:
-                continue
-            if h.startswith("error:"):
-                problems.append(f"{c['expr']} raised {h[6:]}")
-                continue
-            exp_shape, got_shape = c["hash"].rsplit(":", 1)[0], h.rsplit(":", 1)[0]
-            if _split_shape(exp_shape)[0] != _split_shape(got_shape)[0]:
-                problems.append(f"{c['expr']}: expected {_say_en(exp_shape)}, got {_say_en(got_shape)}")
-            else:
-                problems.append(f"{c['expr']}: not yet right")
-        ok = not problems
-        pts = q["points"] if ok else 0.0
-        total += pts
-        results.append({"grade_id": q["grade_id"], "ok": ok, "points": pts, "max_points": q["points"]})
-        mark = "✓" if ok else "✗"
-        echo(f"  {mark} {q['grade_id']:<12} {pts:g}/{q['points']:g}"
-             + ("" if ok else "   " + "; ".join(problems[:2])))
-    echo(f"Total · المجموع: {total:g}/{keys['autograded_points']:g} autograded points")
-    if keys.get("manual_points"):
-        echo(f"(+{keys['manual_points']:g} points of written answers, read by a teacher or compared "
-             "with the model answer in the source notebook)")
-    if errors:
-        echo("Cells that raised errors: " + ", ".join(errors[:8]))
-    return {"score": total, "max_score": keys["autograded_points"], "questions": results, "errors": errors}
+    return run_selfcheck(Path(notebook), root=course_root(root), assignment=assignment, timeout=timeout, echo=echo)
 
 
 def cmd_selfcheck(a) -> int:
@@ -431,6 +248,7 @@ def cmd_practice(a) -> int:
             _say(proc.stdout + proc.stderr)
             return proc.returncode
         dest.mkdir(parents=True, exist_ok=True)
+        _strip_release(tmp / "release" / a.assignment)
         for f in sorted((tmp / "release" / a.assignment).iterdir()):
             target = dest / f.name
             if target.exists() and not a.force:
@@ -460,13 +278,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("assignment")
     s.set_defaults(func=cmd_collect)
 
-    s = sub.add_parser("grade", help="robust batch autograde (pre-flight repair, one process per student)")
+    s = sub.add_parser("grade", help="autograde every submission: pre-flight, sandboxed kernels, checks "
+                                     "outside the kernel, in parallel")
     s.add_argument("assignment")
     s.add_argument("--student", action="append", help="only this student (repeatable)")
     s.add_argument("--timeout", type=float, default=None, help="seconds per cell (default: the course config, 60)")
-    s.add_argument("--fast", action="store_true",
-                   help="grade a class in parallel (same scores; see benchmarks/REPORT.md)")
-    s.add_argument("--workers", type=int, default=None, help="with --fast: processes (default: cores)")
+    s.add_argument("--workers", type=int, default=None, help="kernels at once (default: cores; 1 = sequential)")
+    s.add_argument("--no-sandbox", action="store_true",
+                   help="run student code UNCONFINED (only where no sandbox exists and you trust every submission)")
+    s.add_argument("--fast", action="store_true", help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_grade)
 
     s = sub.add_parser("feedback", help="generate feedback HTML and return it through the exchange")

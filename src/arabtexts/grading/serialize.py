@@ -44,7 +44,7 @@ MAX_PAYLOAD = 16 * 2**20
 MAX_DEPTH = 60
 MAX_INT_DIGITS = 4000
 #: the media type of the values a kernel displays for the grader
-MIME = "application/x-arabtexts-values+json"
+MIME = "text/x-arabtexts-values"
 
 
 class BadData(ValueError):
