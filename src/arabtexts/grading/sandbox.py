@@ -474,7 +474,9 @@ class _SandboxMixin:
             if self.provisioner is not None and await self.provisioner.poll() is not None:
                 break  # the kernel died while starting; the client will notice
             await asyncio.sleep(0.02)
-        os.chmod(sockets, 0o750)
+        # as root the folder belongs to the grader: the kernel's uid loses write access for good;
+        # otherwise the kernel shares our uid and could chmod it back (see docs/grading-security.md)
+        os.chmod(sockets, 0o750 if self._sbx_uid is not None else 0o500)
 
     # ---- stop -----------------------------------------------------------------------------
     async def _async_cleanup_resources(self, restart: bool = False) -> None:  # type: ignore[override]
@@ -496,6 +498,11 @@ class _SandboxMixin:
     def _sbx_cleanup_runtime(self) -> None:
         rt = getattr(self, "_sbx_runtime", None)
         if rt is not None:
+            for d in (rt, rt / "s"):
+                try:
+                    os.chmod(d, 0o700)
+                except OSError:
+                    pass
             shutil.rmtree(rt, ignore_errors=True)
             self._sbx_runtime = None
 
