@@ -69,3 +69,46 @@ def test_rtl_rewrite_keeps_inline_markdown():
     assert "\n- بند\n" in out
     assert mod.fix_markdown(out) == out  # idempotent
     assert mod.bare_paragraphs(out) == [] and mod.bare_paragraphs(src)
+
+
+def _isolate_bidi():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("isolate_bidi", ROOT / "scripts" / "isolate_bidi.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_isolate_bidi_rewrites_the_runs_that_break():
+    """The cases of the review: code in Arabic, citations in English, Arabic in code."""
+    mod = _isolate_bidi()
+    rtl = ('<div dir="rtl" lang="ar">\n\n4. تحمّل النصوص باستخدام `load_corpus()` واضغط Shift+Enter '
+           'أو <code>check(...)</code> بين 2020–2025 و2021\n\n</div>')
+    out = mod.isolate_markdown(rtl)
+    assert '<code dir="ltr">load_corpus()</code>' in out
+    assert '<code dir="ltr">check(...)</code>' in out
+    assert "<bdi>Shift+Enter</bdi>" in out and "<bdi>2020–2025</bdi>" in out
+    assert "<bdi>2021</bdi>" not in out                      # a bare number keeps its place
+    ltr = ('1. **001** — فراس إلياس (Firas Elias), «زيارة الكاظمي لواشنطن.. ماذا ينتظر؟», '
+           'نون بوست (Noon Post). See `"الســياسة"[4]` and [«الواجب»](../x)\n```\nلا\n```')
+    out = mod.isolate_markdown(ltr)
+    assert "<bdi>فراس إلياس</bdi> (Firas Elias), <bdi>«زيارة الكاظمي لواشنطن.. ماذا ينتظر؟»</bdi>, " \
+           "<bdi>نون بوست</bdi> (Noon Post)" in out
+    assert '<code dir="ltr">"<bdi>الســياسة</bdi>"[4]</code>' in out
+    assert "](../x)" in out and "```\nلا\n```" in out       # link targets and code blocks untouched
+    for src in (rtl, ltr):
+        once = mod.fix_cell(src)
+        assert mod.fix_cell(once) == once                    # idempotent
+        assert mod.unisolated(once) == [] and mod.unisolated(src)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_mixed_runs_are_isolated(path):
+    """Code, Latin and number runs in Arabic, and Arabic in English, are isolated (the browser
+    test tests/browser/test_bidi.py measures the rendering; this is its fast static twin)."""
+    mod = _isolate_bidi()
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    bad = [f"cell {i}: {r}" for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"
+           for r in mod.unisolated("".join(c["source"]))]
+    assert not bad, f"{path.name}: run `python scripts/isolate_bidi.py notebooks/{path.name}`: {bad[:5]}"
