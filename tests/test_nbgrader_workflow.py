@@ -128,7 +128,7 @@ def run_batch(course: Path, assignment: str) -> dict:
     if assignment in _batches:
         return _batches[assignment]
     from arabtexts import cli
-    from arabtexts.autograde import grade_assignment
+    from arabtexts.grading.batch import grade_class
 
     assert cli.main(["--course-root", str(course), "release", assignment]) == 0
     src, name = source_nb(assignment, course)
@@ -148,7 +148,7 @@ def run_batch(course: Path, assignment: str) -> dict:
             submit(course, assignment, student, name, builder(rel, src))
         expected.update(BAD_01)
     lines: list[str] = []
-    results = grade_assignment(assignment, root=course, echo=lines.append)
+    results = grade_class(course, assignment, echo=lines.append).results
     assert cli.main(["--course-root", str(course), "feedback", assignment]) == 0
     csv_path = course / f"grades-{assignment}.csv"
     assert cli.main(["--course-root", str(course), "export", "--to", str(csv_path)]) == 0
@@ -218,8 +218,17 @@ def test_release_has_no_solutions_or_hidden_tests(course, assignment):
     ):
         assert line not in rel_lines, f"leaked into the release: {line}"
     assert all(not c.get("outputs") for c in rel["cells"] if c["cell_type"] == "code"), "release has outputs"
-    # released to the exchange too
-    assert list((course / "exchange").rglob(f"outbound/{assignment}/*.ipynb"))
+    # the graders' declarations (checks, hidden inputs, labels) stay in the source
+    src_decl = [c for c in b["src"].cells if (c.metadata.get("arabtexts") or {}).get("checks")
+                or (c.metadata.get("arabtexts") or {}).get("selfcheck")]
+    assert src_decl, "the source declares no checks"
+    for c in rel["cells"]:
+        a = c.get("metadata", {}).get("arabtexts") or {}
+        assert "checks" not in a and "selfcheck" not in a, "declarations leaked into the release"
+    # released to the exchange too, without declarations
+    out = list((course / "exchange").rglob(f"outbound/{assignment}/*.ipynb"))
+    assert out
+    assert all('"checks"' not in p.read_text(encoding="utf-8") for p in out)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -270,7 +279,7 @@ def test_export_has_the_students(course, assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_selfcheck_keys_are_up_to_date(course, assignment):
-    from arabtexts.cli import keys_path, make_keys
+    from arabtexts.grading.selfcheck import keys_path, make_keys
 
     stored = keys_path(COURSE, assignment)
     assert stored.exists(), f"run `arabtexts selfcheck-keys {assignment}`"
@@ -280,7 +289,8 @@ def test_selfcheck_keys_are_up_to_date(course, assignment):
     # keys hold hashes, never answers
     for q in fresh["questions"]:
         for c in q["checks"]:
-            assert re.fullmatch(r"[a-z\[\],A-Za-z]+:[0-9a-f]{16}", c["hash"])
+            assert re.fullmatch(r"[0-9a-f]{24}", c["hash"]) and set(c) <= {
+                "expr", "label", "visible", "ordered", "fold", "digits", "type", "columns", "hash", "kind"}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -370,7 +380,8 @@ def test_exchange_round_trip_fetch_submit_collect_feedback(course, tmp_path):
     import subprocess
 
     from arabtexts import cli
-    from arabtexts.autograde import grade_assignment, nbgrader_cmd, tool_env
+    from arabtexts.grading.batch import grade_class
+    from arabtexts.grading.gradebook import nbgrader_cmd, tool_env
 
     b = run_batch(course, FIRST)  # released to the exchange
     student = getpass.getuser()
@@ -387,7 +398,7 @@ def test_exchange_round_trip_fetch_submit_collect_feedback(course, tmp_path):
             nb.write_text(nbformat.writes(bs.solved(b["rel"], b["src"])), encoding="utf-8")
     assert cli.main(["--course-root", str(course), "collect", FIRST]) == 0
     assert (course / "submitted" / student / FIRST / f"{b['name']}.ipynb").exists()
-    (r,) = grade_assignment(FIRST, [student], root=course, echo=lambda m: None)
+    (r,) = grade_class(course, FIRST, students=[student], echo=lambda m: None).results
     assert r.score == pytest.approx(max_auto(b["src"]))
     assert cli.main(["--course-root", str(course), "feedback", FIRST, "--student", student]) == 0
     assert list((course / "exchange").rglob(f"feedback/*.html")), "feedback not returned to the exchange"

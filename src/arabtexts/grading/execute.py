@@ -112,6 +112,7 @@ class Kernel:
         self.kc.start_channels()
         self.warm_id = self.kc.execute(WARMUP, silent=True, store_history=False) if warmup else None
         self.started = time.monotonic()
+        self.garbled = False
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         self.kc.wait_for_ready(timeout=timeout)
@@ -171,6 +172,12 @@ class Kernel:
                 if not self.alive():
                     return outputs, "dead", truncated
                 continue
+            except Exception:  # noqa: BLE001 - a malformed message: the notebook broke the kernel itself
+                self.garbled = True
+                return outputs, "dead", truncated
+            if not isinstance(msg, dict):
+                self.garbled = True
+                return outputs, "dead", truncated
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             mt, content = msg.get("msg_type"), msg.get("content", {})
@@ -251,8 +258,9 @@ def run_notebook(nb, questions: list[Question], kernel: Kernel, *, timeout: floa
                 run.timeouts.append(i)
                 outs.append(_error_output("CellTimeoutError", f"stopped after {timeout:g} s"))
             if status in ("dead", "timeout-dead"):
-                run.died = "the kernel died (out of memory, killed, or a crash)" if status == "dead" \
-                    else "the kernel did not stop after its time limit and was killed"
+                run.died = ("the kernel's messages were malformed (the notebook broke the kernel's own code)"
+                            if kernel.garbled else "the kernel died (out of memory, killed, or a crash)") \
+                    if status == "dead" else "the kernel did not stop after its time limit and was killed"
                 outs.append(_error_output("DeadKernelError", run.died))
             run.outputs[i] = outs
             if test:
