@@ -534,8 +534,11 @@ def kernel_manager(scratch: str | os.PathLike, *, limits: Limits = Limits(), san
     ``asynchronous=True`` returns an :class:`AsyncKernelManager` subclass (e.g. for nbclient);
     other keyword arguments go to the manager (e.g. ``kernel_name``).
 
-    >>> km = kernel_manager("/tmp/grading/طالب-1", limits=Limits(memory_mb=1024))
-    >>> km.start_kernel()   # the kernel's cwd is /tmp/grading/طالب-1, a private tmpfs
+    For example ``kernel_manager("/tmp/grading/طالب-1", limits=Limits(memory_mb=1024))``, then
+    ``start_kernel()``: the kernel's working folder is ``/tmp/grading/طالب-1``, a private tmpfs.
+
+    >>> Limits(memory_mb=1024).processes
+    64
     """
     cls = AsyncSandboxKernelManager if asynchronous else SandboxKernelManager
     km = cls(**kwargs)
