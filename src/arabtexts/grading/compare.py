@@ -772,7 +772,8 @@ def explain(got, expected, o: Options = Options(), *, label: str = "answer", req
                             f"ينقص {n_missing} من الأعمدة المتوقعة"
                             + (f"؛ أعمدة غير متوقعة: {'، '.join(map(str, extra_cols))}" if extra_cols else "")))
             return out
-        out = _explain_collection(label, ["list" if o.ordered else "bag", cg[2]], ["list" if o.ordered else "bag", ce[2]],
+        kind = "list" if o.ordered else "bag"
+        out = _explain_collection(label, [kind, [["list", r] for r in cg[2]]], [kind, [["list", r] for r in ce[2]]],
                                   tol, "rows", "صفوف")
         return out or [_msg(label, "some rows are not right", "بعض الصفوف غير صحيحة")]
     if kind == "figure":
