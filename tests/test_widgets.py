@@ -422,3 +422,70 @@ def test_figures_filter_by_article_and_unit():
     assert f.results.value.startswith(RTL)
     f.article.value = "003"
     assert set(f.table()["article_id"]) <= {"003"}
+
+
+# ---- issue 12: bodies, "N more", legible timeline, content words ------------------------------
+
+
+def test_concordance_counts_bodies_and_shows_first_lines_then_n_more():
+    from arabtexts.corpus import body_text
+
+    c = ConcordanceExplorer("ا")                      # one letter: thousands of hits
+    total = sum(len(find_normalized(body_text(a), "ا")) for a in ARTICLE_IDS)
+    assert c.count() == total > 10 * c.SHOW
+    assert marks(c.results.value).__len__() == c.SHOW
+    assert "arabtexts-concordance-more" in c.results.value
+    assert f"{total - c.SHOW} more" in c.results.value
+    assert len(c.lines()) == total                    # .lines() gives them all
+    # the ticker of 003 is not searched: «اتجاهات آسيوية» is only there
+    c.query.value = "آسيوية"
+    assert get_article("003").text.count("آسيوية") >= 1 and c.count() == 0
+    # the clean layer: spans are clean offsets, the words are whole
+    try:
+        body_text("001", "clean")
+    except RuntimeError as err:  # data/clean stale against the repair code: rebuild it
+        pytest.skip(str(err))
+    c = ConcordanceExplorer("زيارة", article="001", layer="clean")
+    clean = get_article("001").clean
+    assert c.count() > 0
+    for row in c.lines().itertuples():
+        assert clean[row.start:row.end] == row.keyword
+    c.layer.value = "raw"
+    assert c.count() < len(c.lines()) + 1             # raw: «زيارة» is broken over lines
+
+
+def test_timeline_labels_never_overlap_and_cuts_are_marked():
+    from arabtexts.widgets import shorten
+
+    t = TimelineExplorer()                            # all texts: every dated event
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = t.figure()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    ax = fig.axes[0]
+    r = canvas.get_renderer()
+    boxes = [x.get_window_extent(r) for x in ax.texts]
+    assert len(boxes) == len(t.dated()) > 30
+    overlaps = [(i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+                if boxes[i].overlaps(boxes[j])]
+    assert overlaps == []
+    labels = [x.get_text() for x in ax.texts]
+    full = set(t.dated()["event_ar"].map(lambda s: " ".join(str(s).split())))
+    for lab in labels:
+        assert lab in full or (lab.endswith("…") and any(f.startswith(lab[:-1]) for f in full))
+        if lab.endswith("…"):                         # cut at a word boundary
+            word = lab[:-1].split()[-1]
+            assert any((" " + word + " ") in (" " + f + " ") for f in full if f.startswith(lab[:-1]))
+    assert shorten("بغداد " * 20, 20).endswith("…") and len(shorten("بغداد " * 20, 20)) <= 21
+
+
+def test_compare_texts_lists_content_words_only():
+    c = CompareTexts("001", "004", top=15)
+    for aid in ("001", "004"):
+        words = list(c.distinctive(aid)["word"])
+        assert len(words) == 15
+        assert all(len(w) >= 3 and CompareTexts.content_word(w) for w in words)
+        assert not {"عام", "مما", "والتي", "التي"} & set(words)
+    shared = list(c.shared()["word"])
+    assert shared and all(CompareTexts.content_word(w) for w in shared)

@@ -47,6 +47,7 @@ __all__ = [
     "TimelineExplorer",
     "CompareTexts",
     "FigureExplorer",
+    "shorten",
 ]
 
 #: value of the "all articles" choice in article filters
@@ -410,8 +411,12 @@ def _kwic(texts: dict[str, str], query: str, width: int) -> pd.DataFrame:
 class ConcordanceExplorer(_Tool):
     """Keyword in context: every occurrence of a word, with its left and right context.
 
-    Type in the box and the lines update at each keystroke. ``start``/``end`` are spans in the
-    raw text, so each line can be checked against the source.
+    Type in the box and the lines update at each keystroke: the tool shows the first
+    ``SHOW`` lines and says how many more there are, so even a one-letter query answers in a
+    few milliseconds (measured in ``benchmarks/concordance.py``). It searches the **article
+    bodies** (no news ticker, footnotes or references: see :mod:`arabtexts.corpus`) of the
+    ``raw`` or the repaired ``clean`` layer; ``start``/``end`` are spans in that layer's
+    text, so each line can be checked against the source.
 
     >>> c = ConcordanceExplorer(query="واشنطن", article="001")
     >>> row = c.lines().iloc[0]
@@ -420,9 +425,11 @@ class ConcordanceExplorer(_Tool):
     """
 
     name = "concordance"
-    MAX_LINES = 300
+    #: lines shown under the box (``lines()`` gives them all)
+    SHOW = 50
 
-    def __init__(self, query: str = "", *, width: int = 40, article: str = ALL):
+    def __init__(self, query: str = "", *, width: int = 40, article: str = ALL,
+                 layer: str = "raw"):
         self.query = self._cls(W.Text(value=query, placeholder="اكتب كلمة… / type a word",
                                       description="Word", continuous_update=True), "query")
         self.width = self._cls(W.IntSlider(value=width, min=10, max=120, step=5,
@@ -431,22 +438,39 @@ class ConcordanceExplorer(_Tool):
         self.article = self._cls(W.Dropdown(options=article_options(with_all=True),
                                             value=article, description="Texts",
                                             layout=W.Layout(width="95%")), "article")
+        self.layer = self._cls(W.ToggleButtons(options=[("raw", "raw"), ("clean", "clean")],
+                                               value=layer, description="Layer"), "layer")
         self.summary = self._cls(W.HTML(), "count")
         self.per_article = self._cls(W.HTML(), "per-article")
         self.results = self._cls(W.HTML(), "results")
-        self.widget = self._root([W.HBox([self.query, self.width]), self.article, self.summary,
-                                  self.per_article, self.results])
-        self._observe(self.query, self.width, self.article)
+        self.widget = self._root([W.HBox([self.query, self.width]), self.article, self.layer,
+                                  self.summary, self.per_article, self.results])
+        self._observe(self.query, self.width, self.article, self.layer)
+        self.warm_up()
         self.update()
 
+    def warm_up(self) -> None:
+        """Normalise the chosen texts once, so that the first keystroke is as fast as the next."""
+        from .analysis import _normalized
+
+        for text in self._texts().values():
+            _normalized(text)
+
     def _texts(self) -> dict[str, str]:
+        """The bodies of the chosen texts in the chosen layer (same offsets as the layer)."""
+        from .corpus import body_text
+
         ids = ARTICLE_IDS if self.article.value == ALL else (self.article.value,)
-        return {aid: get_article(aid).text for aid in ids}
+        layer = self.layer.value
+        try:
+            return {aid: body_text(aid, layer) for aid in ids}
+        except (FileNotFoundError, RuntimeError):  # clean layer not built: the raw one
+            return {aid: body_text(aid, "raw") for aid in ids}
 
     def lines(self) -> pd.DataFrame:
-        """The concordance: ``article_id, left, keyword, right, start, end`` (raw spans)."""
+        """The whole concordance: ``article_id, left, keyword, right, start, end``."""
         q = self.query.value.strip()
-        key = (q, self.width.value, self.article.value)
+        key = (q, self.width.value, self.article.value, self.layer.value)
         if getattr(self, "_memo", (None,))[0] != key:
             if not q:
                 df = pd.DataFrame(columns=["article_id", "left", "keyword", "right", "start", "end"])
@@ -455,39 +479,72 @@ class ConcordanceExplorer(_Tool):
             self._memo = (key, df)
         return self._memo[1].copy()
 
+    def _hits(self) -> tuple[dict[str, int], list[tuple]]:
+        """(count per article, the first ``SHOW`` lines): what a keystroke needs, fast."""
+        from itertools import islice
+
+        from .analysis import _compile_query, _normalized
+
+        q = self.query.value.strip()
+        key = (q, self.width.value, self.article.value, self.layer.value)
+        if getattr(self, "_fast", (None,))[0] == key:
+            return self._fast[1]
+        counts, rows = {}, []
+        rx = _compile_query(q, True, False, False) if q else None
+        w = self.width.value
+        for aid, text in self._texts().items():
+            if rx is None:
+                counts[aid] = 0
+                continue
+            n = _normalized(text)
+            it = (m for m in rx.finditer(n.text) if m.end() > m.start())
+            taken = 0
+            for m in islice(it, max(0, self.SHOW - len(rows))):
+                s, e = n.raw_span(m.start(), m.end())
+                rows.append((aid, " ".join(text[max(0, s - w):s].split()), text[s:e],
+                             " ".join(text[e:e + w].split()), s, e))
+                taken += 1
+            counts[aid] = taken + sum(1 for _ in it)
+        self._fast = (key, (counts, rows))
+        return counts, rows
+
     def count(self) -> int:
-        """Number of occurrences of the query in the chosen texts."""
-        return len(self.lines())
+        """Number of occurrences of the query in the chosen texts (article bodies)."""
+        return sum(self._hits()[0].values())
 
     def counts(self) -> pd.Series:
         """Occurrences per article (all chosen articles, zeros included), in course order."""
-        ids = list(self._texts())
-        lines = self.lines()
-        return lines["article_id"].value_counts().reindex(ids, fill_value=0).rename("count")
+        counts = self._hits()[0]
+        return pd.Series(counts, dtype="int64").reindex(list(self._texts()), fill_value=0).rename("count")
 
     def render(self) -> str:
-        """The KWIC lines as an RTL HTML table (keyword highlighted)."""
-        lines = self.lines()
+        """The first ``SHOW`` KWIC lines as an RTL HTML table (keyword highlighted), and how
+        many more there are."""
         if not self.query.value.strip():
             return message("Type a word (Arabic) in the box to see every place it occurs.",
                            "اكتب كلمة في المربع لترى كل مواضع ورودها.")
-        if lines.empty:
+        total = self.count()
+        if not total:
             return message(f"«{self.query.value.strip()}» does not occur in the chosen texts.",
                            "لم ترد هذه الكلمة في النصوص المختارة.")
         rows = []
-        for _, r in lines.head(self.MAX_LINES).iterrows():
+        for aid, left, kw, right, _s, _e in self._hits()[1]:
             rows.append(
                 "<tr>"
-                f"<td style='color:#777;padding:0 6px'>{html.escape(r['article_id'])}</td>"
-                f"<td style='text-align:left;white-space:nowrap'>{html.escape(r['left'])}</td>"
+                f"<td style='color:#777;padding:0 6px'>{html.escape(aid)}</td>"
+                f"<td style='text-align:left;white-space:nowrap'>{html.escape(left)}</td>"
                 f"<td style='text-align:center;white-space:nowrap'><mark class='arabtexts-hit' "
-                f"style='{HIT_STYLE};font-weight:bold'>{html.escape(r['keyword'])}</mark></td>"
-                f"<td style='text-align:right;white-space:nowrap'>{html.escape(r['right'])}</td>"
+                f"style='{HIT_STYLE};font-weight:bold'>{html.escape(kw)}</mark></td>"
+                f"<td style='text-align:right;white-space:nowrap'>{html.escape(right)}</td>"
                 "</tr>"
             )
         note = ""
-        if len(lines) > self.MAX_LINES:
-            note = message(f"Showing the first {self.MAX_LINES} of {len(lines)} lines.")
+        if total > len(rows):
+            more = total - len(rows)
+            note = message(f"The first {len(rows)} lines; {more} more (narrow the word, or choose "
+                           "one text, or use .lines() for all of them).",
+                           f"أول {len(rows)} سطرًا؛ وبقي {more}.")
+            note = f"<div class='arabtexts-concordance-more'>{note}</div>"
         table = ("<table class='arabtexts-kwic' style='border-collapse:collapse'>"
                  + "".join(rows) + "</table>")
         return note + rtl(table, style="text-align:right;line-height:1.8;overflow:auto;"
@@ -499,8 +556,8 @@ class ConcordanceExplorer(_Tool):
             return ""
         n = self.count()
         return (f"<b class='arabtexts-concordance-total'>{n}</b> occurrence{'s' if n != 1 else ''}"
-                f" of «{html.escape(q)}» (normalised: tatweel, diacritics and hamza on alef "
-                "ignored)")
+                f" of «{html.escape(q)}» in the article bodies (normalised: tatweel, diacritics "
+                "and hamza on alef ignored)")
 
     def render_counts(self) -> str:
         if not self.query.value.strip():
@@ -847,11 +904,18 @@ class TimelineExplorer(_Tool):
         plotting = _optional_module("plotting")
         data = pd.DataFrame({
             "date": df["date"].astype(str) if "date" in df.columns else _year_of(df).astype(str),
-            "label": df[_label_column(df) or "id"].astype(str).str.slice(0, 45),
+            "label": df[_label_column(df) or "id"].astype(str).map(shorten),
             "group": df["article_id"].astype(str) if "article_id" in df.columns else "",
         })
+        for col in ("date_qualifier", "article_id", "evidence", "evidence_start"):
+            if col in df.columns:  # the timeline places «نهاية 2021» and keeps to the bodies
+                data[col] = df[col].to_numpy()
         n_groups = data["group"].nunique()
-        fig = Figure(figsize=(11, 1.8 + 1.4 * n_groups), layout="constrained")
+        per_group = data.groupby("group").size().max()
+        # one line per event when a group has many (plotting.timeline's "lines" layout):
+        # the figure grows with the number of events, so labels never overlap
+        height = 1.8 + 1.4 * n_groups if per_group <= 8 else 1.6 + 0.34 * len(data)
+        fig = Figure(figsize=(11, height), layout="constrained")
         ax = fig.subplots()
         if plotting is not None and hasattr(plotting, "timeline"):
             plotting.timeline(data, ax=ax)
@@ -869,6 +933,21 @@ class TimelineExplorer(_Tool):
         self.chart.layout.display = "" if png else "none"
 
 
+def shorten(text: str, limit: int = 48) -> str:
+    """Cut a label at a word boundary and mark the cut with «…» (never mid-word).
+
+    >>> shorten("عقدت الجولة الأولى من الحوار الاستراتيجي بين العراق والولايات المتحدة", 40)
+    'عقدت الجولة الأولى من الحوار الاستراتيجي…'
+    >>> shorten("قصير")
+    'قصير'
+    """
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0] if " " in text[:limit + 1] else text[:limit]
+    return cut.rstrip(" ،,.:؛") + "…"
+
+
 def _label_column(df: pd.DataFrame) -> str | None:
     for col in ("event_ar", "measures_ar", "label_ar", "what_ar", "description_ar", "title_ar",
                 "name_ar", "label", "event", "evidence"):
@@ -879,6 +958,15 @@ def _label_column(df: pd.DataFrame) -> str | None:
 
 # ---------------------------------------------------------------------------------------------
 # CompareTexts
+
+#: frequent words of these texts that carry no topic (time words, «which», «also» …): they
+#: would top every comparison otherwise
+_EXTRA_FUNCTION_WORDS = frozenset(normalize(w) for w in (
+    "عام", "العام", "عاما", "اعوام", "مما", "ممن", "فيما", "كما", "ايضا", "أيضا", "حيث", "اذ",
+    "إذ", "والتي", "التي", "الذي", "الذين", "هذه", "هذا", "تلك", "ذلك", "وهو", "وهي", "هناك",
+    "خلال", "بين", "عبر", "لدى", "سواء", "اي", "أي", "كل", "بعض", "غير", "الى", "إلى", "على",
+    "قبل", "بعد", "منذ", "يتم", "تم", "كان", "كانت", "يكون", "تكون", "سوف", "قد", "لقد",
+))
 
 
 class CompareTexts(_Tool):
@@ -906,12 +994,46 @@ class CompareTexts(_Tool):
         self._observe(self.left, self.right, self.top)
         self.update()
 
+    @staticmethod
+    def _body(aid: str) -> str:
+        """The repaired (clean) body of a text, or its raw body if the clean layer is missing:
+        repaired words are whole («زيارة», not the fragment «يارة»)."""
+        from .corpus import body_text
+
+        try:
+            return body_text(aid, "clean")
+        except (FileNotFoundError, RuntimeError):
+            return body_text(aid, "raw")
+
     def _texts(self) -> dict[str, str]:
         ids = dict.fromkeys([self.left.value, self.right.value])
-        return {aid: get_article(aid).text for aid in ids}
+        return {aid: self._body(aid) for aid in ids}
+
+    @staticmethod
+    def content_word(word: str) -> bool:
+        """Not a function word (also behind a proclitic: «والتي», «مما») and not a fragment
+        (at least three letters).
+
+        >>> [w for w in ["والتي", "مما", "عام", "الانسحاب", "يا"] if CompareTexts.content_word(w)]
+        ['الانسحاب']
+        """
+        from .normalize import normalize as _n
+        from .tokenize import stopwords
+
+        stops = stopwords() | _EXTRA_FUNCTION_WORDS
+        w = _n(word)
+        if len(w) < 3 or w in stops:
+            return False
+        for pre in ("وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك"):
+            if w.startswith(pre) and w[len(pre):] in stops:
+                return False
+        if w.startswith("م") and w[1:] in stops:  # مما = من + ما, ممن, مم
+            return False
+        return True
 
     def distinctive(self, article_id: str) -> pd.DataFrame:
-        """The ``top`` words most typical of ``article_id`` against the other chosen text.
+        """The ``top`` content words most typical of ``article_id`` against the other chosen
+        text (repaired article bodies; function words and fragments left out).
 
         When both dropdowns show the same text, the text is compared with the whole corpus.
         """
@@ -919,16 +1041,19 @@ class CompareTexts(_Tool):
 
         texts = self._texts()
         if len(texts) < 2:
-            texts = {aid: get_article(aid).text for aid in ARTICLE_IDS}
-        d = distinctive_words(texts, top=self.top.value, min_count=2)
-        return d[d["article_id"] == article_id].reset_index(drop=True)
+            texts = {aid: self._body(aid) for aid in ARTICLE_IDS}
+        d = distinctive_words(texts, top=self.top.value * 4, min_count=2, min_length=3)
+        d = d[(d["article_id"] == article_id) & d["word"].map(self.content_word)]
+        return d.head(self.top.value).reset_index(drop=True)
 
     def shared(self) -> pd.DataFrame:
         """Content words used in both texts: ``word, count_a, count_b`` (most common first)."""
         from .analysis import frequency_table
 
-        a = frequency_table(get_article(self.left.value).text, min_length=2).set_index("word")
-        b = frequency_table(get_article(self.right.value).text, min_length=2).set_index("word")
+        a = frequency_table(self._body(self.left.value), min_length=3).set_index("word")
+        b = frequency_table(self._body(self.right.value), min_length=3).set_index("word")
+        a = a[a.index.map(self.content_word)]
+        b = b[b.index.map(self.content_word)]
         both = a.index.intersection(b.index)
         df = pd.DataFrame({"word": both, "count_a": a.loc[both, "count"].to_numpy(),
                            "count_b": b.loc[both, "count"].to_numpy()})
