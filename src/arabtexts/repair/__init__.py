@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .paths import data_dir
+from ..paths import data_dir
 
 TATWEEL = "\u0640"
 #: the visible marker inserted by :func:`annotate_lost_digits` where a number was lost
@@ -92,6 +92,7 @@ class Repair:
     after: str
     line_no: int
     word: str = ""
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,8 @@ class Repaired:
     source: str
     offsets: tuple[int, ...]
     fixes: tuple[Repair, ...] = field(default=(), repr=False)
+    #: lines left in their order although another order read a little better (kind "kept")
+    kept: tuple[Repair, ...] = field(default=(), repr=False)
 
     def __str__(self) -> str:
         return self.text
@@ -526,7 +529,7 @@ def _visible_len(line: str) -> int:
     return len(line.replace(TATWEEL, "").strip())
 
 
-def repair_text(raw: str, *, lexicon: _Lexicon | None = None) -> Repaired:
+def repair_text(raw: str, *, lexicon: _Lexicon | None = None, order_lines: bool = True) -> Repaired:
     """Repair the PDF damage of a raw text; return a :class:`Repaired` with its offset map.
 
     >>> r = repair_text("كثر من مرة بأن الولايات المتحدة أخطأت في الحرب، أعلن أ")
@@ -564,7 +567,9 @@ def repair_text(raw: str, *, lexicon: _Lexicon | None = None) -> Repaired:
 
     # paragraph structure
     fixes: list[Repair] = []
+    kept: list[Repair] = []
     paras: list[list[int]] = []
+    heads: list[bool] = []  # paragraph is a heading (a title or a section heading)
     cur: list[int] = []
     heading = False
     prev_ends = True  # previous paragraph ended (start of text counts as an end)
@@ -589,6 +594,7 @@ def repair_text(raw: str, *, lexicon: _Lexicon | None = None) -> Repaired:
                 join = True  # page break inside a paragraph
             if not join:
                 paras.append(cur)
+                heads.append(heading)
                 cur = []
                 prev_ends = True
         if not cur:
@@ -600,6 +606,7 @@ def repair_text(raw: str, *, lexicon: _Lexicon | None = None) -> Repaired:
         cur.append(i)
     if cur:
         paras.append(cur)
+        heads.append(heading)
 
     # page-break noise: runs of two or more blank lines
     i = 0
@@ -628,13 +635,21 @@ def repair_text(raw: str, *, lexicon: _Lexicon | None = None) -> Repaired:
             out_chars.append(raw[k])
             out_offs.append(k)
 
+    results = {}
+    for para in paras:
+        for ln_k, i in enumerate(para):
+            results[i] = _repair_line(lines[i], starts[i], lex, ln_k == len(para) - 1)
+    notes: dict[int, str] = {}
+    if order_lines and len(text_idx) >= 5:
+        # headings are not running text, and a lone line has no neighbours to read against
+        prose = [p for p, h in zip(paras, heads) if not h]
+        results, notes = _order_lines(raw, lines, starts, prose, results, lex)
+
     for pn, para in enumerate(paras):
         if pn:
             emit("\n\n", starts[para[0]] - 1)
         for ln_k, i in enumerate(para):
-            g, nxt = gap_after(i)
-            para_end = ln_k == len(para) - 1
-            pieces, joins, reordered = _repair_line(lines[i], starts[i], lex, para_end)
+            pieces, joins, reordered = results[i]
             if ln_k:
                 emit(" ", starts[i] - 1)
             line_start = len(out_chars)
@@ -653,13 +668,98 @@ def repair_text(raw: str, *, lexicon: _Lexicon | None = None) -> Repaired:
                 word = "".join(t.text for t in run)
                 fixes.append(Repair("join", s, e, raw[s:e], after, i, word))
             if reordered and after.split() != lines[i].split():
-                fixes.append(Repair("reorder", s, e, raw[s:e], after, i))
+                fixes.append(Repair("reorder", s, e, raw[s:e], after, i, note=notes.get(i, "")))
+            elif notes.get(i, "").startswith("kept: another"):
+                kept.append(Repair("kept", s, e, raw[s:e], after, i, note=notes[i]))
     if paras and "\n" in raw.strip():
         emit("\n", len(raw) - 1 if raw.endswith("\n") else len(raw))
     text = "".join(out_chars)
     out_offs.append(len(raw))
     fixes.sort(key=lambda f: (f.start, f.kind != "join"))
-    return Repaired(text, raw, tuple(out_offs), tuple(fixes))
+    return Repaired(text, raw, tuple(out_offs), tuple(fixes), tuple(kept))
+
+
+def _order_lines(raw, lines, starts, paras, results, lex):
+    """The order step (:mod:`arabtexts.repair.order`): each line of a paragraph gets the
+    chunk order that reads best between its neighbours. Two passes: the first reads the
+    neighbours as the earlier steps left them, the second as the first pass ordered them."""
+    from . import order as O
+
+    model = O.model_without(raw)
+    base = results
+    notes: dict[int, str] = {}
+    for _ in range(2):
+        new = dict(base)
+        for para in paras:
+            for k, i in enumerate(para):
+                prev = _piece_words(results[para[k - 1]][0]) if k else None
+                nxt = _piece_words(results[para[k + 1]][0]) if k + 1 < len(para) else None
+                prefix, suffix = O.edges(prev, nxt)
+                new[i], notes[i] = _order_one(lines[i], starts[i], base[i], lex, model, prefix, suffix)
+        results = new
+    return results, notes
+
+
+def _piece_words(pieces) -> list[str]:
+    out: list[str] = []
+    for t, glue in pieces:
+        if glue == "" and out:
+            out[-1] += t.text
+        else:
+            out.append(t.text)
+    return out
+
+
+def _order_one(line, base, result, lex, model, prefix, suffix):
+    from . import order as O
+
+    pieces, joins, reordered = result
+    toks = [_Tok(m.group(), base + m.start(), base + m.end()) for m in re.finditer(r"\S+", line)]
+    lo, hi = 0, len(toks)
+    front, back = [], []
+    if hi >= 2 and toks[0].text in (".", "،"):
+        back, lo = [toks[0]], 1
+    if hi - lo >= 2 and toks[-1].text in ("–", "-", "—"):
+        front, hi = [toks[-1]], hi - 1
+    mid = toks[lo:hi]
+    if len(mid) < 2:
+        return result, ""
+    index = {t.start: k for k, t in enumerate(mid)}
+    order, glue = [], []
+    for t, g in pieces:
+        if t.start in index:
+            order.append(index[t.start])
+            glue.append(g == "" and bool(order[:-1]))
+    chunks = 1 + sum(1 for p in range(1, len(order)) if order[p] != order[p - 1] + 1)
+    kept = O.Reading(tuple(order), tuple(glue), chunks)
+    texts = [t.text for t in mid]
+    r, note = O.choose(texts, kept, lex, model, prefix, suffix, moved=bool(front or back))
+    if r is kept:
+        return result, note
+    new = []
+    for p, k in enumerate(r.order):
+        t = mid[k]
+        if p == 0:
+            g = None
+        elif r.glue[p]:
+            g = ""
+        elif r.order[p - 1] == k - 1:
+            g = None
+        else:
+            before = mid[r.order[p - 1]]
+            wide = (k and t.start - mid[k - 1].end >= 2) or (
+                r.order[p - 1] + 1 < len(mid) and mid[r.order[p - 1] + 1].start - before.end >= 2)
+            g = "  " if wide else " "
+        new.append((t, g))
+    new_joins, run = [], []
+    for t, g in new + [(None, None)]:
+        if g == "":
+            run.append(t)
+            continue
+        if len(run) > 1:
+            new_joins.append(run)
+        run = [t] if t is not None else []
+    return (_with_moved(new, front, back), new_joins, True), note
 
 
 def _needs_repair(raw: str, lines: list[str]) -> bool:
@@ -705,7 +805,7 @@ def repair_article(article_id) -> Repaired:
     >>> r.text.splitlines()[0]
     'زيارة الكاظمي لواشنطن.. ماذا ينتظر من الولايات المتحدة؟'
     """
-    from .corpus import get_article
+    from ..corpus import get_article
 
     return repair_text(get_article(article_id).text)
 
@@ -813,7 +913,7 @@ def build_layers() -> dict[str, tuple[str, str]]:
     >>> "عام ،" in clean, "عام ⟦؟رقم⟧،" in annotated
     (True, True)
     """
-    from .corpus import ARTICLE_IDS, get_article
+    from ..corpus import ARTICLE_IDS, get_article
 
     out = {}
     for aid in ARTICLE_IDS:
