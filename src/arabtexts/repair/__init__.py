@@ -688,7 +688,7 @@ def _order_lines(raw, lines, starts, paras, results, lex):
     model = O.model_without(raw)
     base = results
     notes: dict[int, str] = {}
-    for _ in range(2):
+    for _ in range(O.PASSES):
         new = dict(base)
         for para in paras:
             for k, i in enumerate(para):

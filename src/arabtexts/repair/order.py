@@ -50,10 +50,14 @@ CUT_COST = 6.0
 LONE_COST = 6.0
 #: weights of the three statistics in :meth:`Model.logp`
 CHAR_WEIGHT = 1.0
-WORD_WEIGHT = 0.5
+WORD_WEIGHT = 1.0
 SHAPE_WEIGHT = 1.0
 #: how many words of the previous and the next line are read with a line
 EDGE_WORDS = 2
+#: passes over a paragraph (each reads the neighbours as the pass before ordered them)
+PASSES = 2
+#: learn from the labelled readings of the other PDF texts (``data/repair_lines.csv``)
+USE_LABELS = True
 
 _DIAC = re.compile("[\u064B-\u0652\u0670]")
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
@@ -278,14 +282,41 @@ def _texts() -> tuple[str, ...]:
     return tuple(p.read_text(encoding="utf-8") for p in sorted((data_dir() / "raw").glob("*.txt")))
 
 
+def labelled_strings(raw: str) -> list[str]:
+    """A PDF text as the labelled set reads it (``data/repair_lines.csv``): each printed line
+    replaced by its correct reading, runs of lines joined. Empty when the text has no labels.
+    Only ever used to learn about the *other* texts."""
+    path = data_dir() / "repair_lines.csv"
+    if not path.exists():
+        return []
+    import csv
+
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = {(int(r["raw_offset"]), r["printed"]): r["correct"] for r in csv.DictReader(f)}
+    out, run, pos = [], [], 0
+    for line in raw.split("\n"):
+        correct = rows.get((pos, line))
+        if correct is not None:
+            run.append(correct)
+        elif run:
+            out.append(norm(" ".join(run)))
+            run = []
+        pos += len(line) + 1
+    if run:
+        out.append(norm(" ".join(run)))
+    return [s for s in out if s]
+
+
 @lru_cache(maxsize=6)
 def model_without(raw: str) -> "Model":
     """The models learnt from the corpus texts other than ``raw`` (all five when ``raw`` is
-    not one of them)."""
+    not one of them). A PDF text teaches through its labelled lines when
+    :data:`USE_LABELS` is on, else through the inside of its printed lines."""
     strings = []
     for text in _texts():
         if text != raw:
-            strings.extend(training_strings(text))
+            lab = labelled_strings(text) if USE_LABELS else []
+            strings.extend(lab or training_strings(text))
     return Model(CharModel(strings, ORDER), WordModel(strings), ShapeModel(strings))
 
 
