@@ -47,7 +47,7 @@ def answer_cells(nb) -> dict:
     return {_ng(c)["grade_id"]: c for c in nb.cells if _ng(c).get("solution")}
 
 
-def test_cells(nb) -> list[str]:
+def autograded_ids(nb) -> list[str]:
     """Grade ids of the autograded test cells, in order."""
     return [_ng(c)["grade_id"] for c in nb.cells
             if c.cell_type == "code" and _ng(c).get("grade") and not _ng(c).get("solution")]
@@ -67,3 +67,73 @@ def build(release_nb, student: dict):
             if c.cell_type == "markdown":
                 c.source = student["written"]
     return nb
+
+
+# ------------------------------------------------------------------ answers as "needles"
+
+
+def leaves(value):
+    """Every plain str and number inside a decoded value (see ``arabtexts.grading.values``).
+
+    >>> from arabtexts.grading.values import DictValue, SetValue
+    >>> sorted(map(str, leaves(DictValue((("أ", [1, 2.5]), ("ب", SetValue(("ج",))))))))
+    ['1', '2.5', 'أ', 'ب', 'ج']
+    """
+    from arabtexts.grading import values as v
+
+    if value is None or isinstance(value, bool):
+        return
+    if isinstance(value, (str, int, float)):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for x in value:
+            yield from leaves(x)
+    elif isinstance(value, v.SetValue):
+        for x in value.items:
+            yield from leaves(x)
+    elif isinstance(value, v.DictValue):
+        for k, x in value.pairs:
+            yield from leaves(k)
+            yield from leaves(x)
+    elif isinstance(value, v.Table):
+        for row in value.rows:
+            yield from leaves(row)
+        if not value.positional:
+            yield from leaves(value.index)
+    elif isinstance(value, v.SeriesValue):
+        yield from leaves(value.values)
+        if not value.positional:
+            yield from leaves(value.index)
+    elif isinstance(value, v.FigureValue):
+        for ax in value.axes:
+            yield from leaves(list(ax.values()))
+
+
+def fold_text(text: str) -> str:
+    from arabtexts.normalize import fold
+
+    return fold(text)
+
+
+def string_needles(values, *, min_len: int = 4, given: str = "") -> set[str]:
+    """Folded answer strings worth looking for: at least ``min_len`` characters, not part of
+    the ``given`` material (text every student sees anyway, folded)."""
+    out = set()
+    for x in leaves(values):
+        if isinstance(x, str):
+            f = fold_text(x).strip()
+            if len(f) >= min_len and f not in given:
+                out.add(f)
+    return out
+
+
+def number_needles(values) -> set[str]:
+    """Printed forms of the non-integer answer numbers (``51.92``, ``51.9``; ``0.581``)."""
+    out = set()
+    for x in leaves(values):
+        if isinstance(x, float) and x == x and abs(x) < 1e9 and round(x) != x:
+            for d in (1, 2, 3):
+                s = f"{x:.{d}f}"
+                if len(s.replace("-", "").replace(".", "").lstrip("0")) >= 3:
+                    out.add(s)
+    return out
