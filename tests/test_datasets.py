@@ -230,3 +230,24 @@ def test_find_entities_uses_the_gazetteer(raw_texts):
     extract = pytest.importorskip("arabtexts.extract")
     found = {m.value for m in extract.find_entities(raw_texts["004"], gazetteer())}
     assert {"sudani", "pentagon", "ryder", "qassab", "biden"} <= found
+
+
+# --- coordinates of the places (the map of lesson 00b) ---------------------------------------
+
+def test_every_place_has_plausible_coordinates():
+    p = load_table("places").set_index("id")
+    assert p["lat"].notna().all() and p["lon"].notna().all()
+    assert p["lat"].between(-90, 90).all() and p["lon"].between(-180, 180).all()
+    assert p["coord_note"].str.len().gt(0).all()
+    # the Iraqi places lie inside Iraq's bounding box (29.0–37.4 N, 38.8–48.6 E)
+    for pid in ("baghdad", "mosul", "kirkuk", "basra", "faw", "zakho", "sinjar", "makhmur",
+                "kurdistan_region", "iraq"):
+        assert 29.0 <= p.loc[pid, "lat"] <= 37.4 and 38.8 <= p.loc[pid, "lon"] <= 48.6, pid
+    # north–south and east–west order that any reader of the texts can check on a map
+    assert p.loc["zakho", "lat"] > p.loc["mosul", "lat"] > p.loc["baghdad", "lat"] > p.loc["basra", "lat"]
+    assert p.loc["washington", "lon"] < p.loc["london", "lon"] < p.loc["baghdad", "lon"] < p.loc["tehran", "lon"]
+    # a capital is near its country's point (within 12 degrees)
+    for city, country in (("baghdad", "iraq"), ("tehran", "iran"), ("riyadh", "saudi_arabia"),
+                          ("ankara", "turkey"), ("cairo", "egypt"), ("amman", "jordan")):
+        d = abs(p.loc[city, "lat"] - p.loc[country, "lat"]) + abs(p.loc[city, "lon"] - p.loc[country, "lon"])
+        assert d < 12, (city, country)

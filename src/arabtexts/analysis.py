@@ -587,7 +587,8 @@ def entity_counts(
     One row per entity id (the index, ``entity``), one column of counts per text, in the
     order given, sorted by the total (ties by id). Without ``texts`` the raw corpus is used;
     without ``gazetteer`` the course's :func:`arabtexts.datasets.gazetteer`. ``types`` keeps
-    only some entity types (``"person"``, ``"organization"``, ``"place"``). Matching is that of
+    only some entity types (the gazetteer's ``type``: ``"person"``, ``"country"``, ``"city"``
+    …) or tables (``"people"``, ``"organizations"``, ``"places"``). Matching is that of
     :func:`arabtexts.extract.find_entities`. With the default ``part="body"`` a name in a
     news ticker, a footnote or a bibliography entry is not a mention.
 
@@ -610,7 +611,10 @@ def entity_counts(
         gazetteer = _gaz()
     if types is not None:
         types = [types] if isinstance(types, str) else list(types)
-        gazetteer = gazetteer[gazetteer["type"].isin(types)]
+        keep = gazetteer["type"].isin(types)
+        if "table" in gazetteer.columns:
+            keep |= gazetteer["table"].isin(types)
+        gazetteer = gazetteer[keep]
     tx, counted = _as_texts(texts, part)
     counts = {aid: Counter(m.value for m in find_entities(t, gazetteer)) for aid, t in tx.items()}
     ids = sorted(set(gazetteer["id"]))

@@ -50,7 +50,7 @@ _INT_NAMES = frozenset({
     "order", "position", "n_items", "n_digits", "count", "footnote", "number", "item_no",
 })
 _INT_SUFFIXES = ("_start", "_end")
-_FLOAT_NAMES = frozenset({"value"})
+_FLOAT_NAMES = frozenset({"value", "lat", "lon"})
 
 
 class UnknownTableError(KeyError):

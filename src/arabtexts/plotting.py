@@ -39,6 +39,7 @@ __all__ = [
     "heatmap",
     "parse_date",
     "PartialDate",
+    "place_map",
 ]
 
 #: fonts shipped with the package (Amiri, OFL)
@@ -525,4 +526,85 @@ def heatmap(
         ax.set_xlabel(xlabel)
     if ylabel:
         ax.set_ylabel(ylabel)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# map of places
+
+#: the part of the world most places of the texts lie in (lon_min, lon_max, lat_min, lat_max)
+REGION = (24.0, 62.0, 12.0, 43.0)
+#: Iraq and its borders
+IRAQ = (38.5, 49.0, 29.0, 37.6)
+_TYPE_MARKERS = {"city": "o", "country": "s", "region": "D"}
+
+
+def place_map(
+    places,
+    *,
+    size: str | None = None,
+    label: str = "name_ar",
+    extent: tuple[float, float, float, float] | None = REGION,
+    quiet: tuple[float, float, float, float] | None = None,
+    title: str | None = None,
+    ax=None,
+):
+    """Places as points on a longitude/latitude plane: a map without map tiles.
+
+    ``places`` is a DataFrame with ``lon``, ``lat`` and a ``label`` column (``data/places.csv``
+    has them); ``type`` (city/country/region) chooses the marker, and ``size`` names a column
+    of numbers (e.g. mentions in the article bodies) that sets the area of each point. Only
+    the places inside ``extent`` (``(lon_min, lon_max, lat_min, lat_max)``, the Middle East by
+    default; ``None`` for all) are drawn; the axes keep true proportions at that latitude
+    (1° of longitude is ``cos(latitude)`` times 1° of latitude). Places inside ``quiet`` (an
+    extent drawn in detail on another panel) get a point but no label. Nothing is downloaded:
+    no coastlines are drawn, only the points, a grid and the labels.
+
+    >>> import pandas as pd
+    >>> pl = pd.DataFrame({"name_ar": ["بغداد", "البصرة"], "lon": [44.37, 47.78],
+    ...                    "lat": [33.32, 30.51], "type": ["city", "city"]})
+    >>> ax = place_map(pl)
+    >>> sorted(t.get_text() for t in ax.texts)
+    ['البصرة', 'بغداد']
+    """
+    _ensure_font()
+    df = pd.DataFrame(places).copy()
+    for col in ("lon", "lat", label):
+        if col not in df.columns:
+            raise ValueError(f"place_map needs a {col!r} column")
+    df = df[df["lon"].notna() & df["lat"].notna()]
+    if extent is not None:
+        x0, x1, y0, y1 = extent
+        df = df[df["lon"].between(x0, x1) & df["lat"].between(y0, y1)]
+    if df.empty:
+        raise ValueError("place_map: no place inside the extent")
+    ax = _new_axes(ax, (10, 7))
+    sizes = (30 + 25 * df[size].astype(float).clip(lower=0) ** 0.5) if size else pd.Series(60.0, index=df.index)
+    types = df["type"] if "type" in df.columns else pd.Series("city", index=df.index)
+    for i, (kind, marker) in enumerate(_TYPE_MARKERS.items()):
+        sel = types == kind
+        if sel.any():
+            ax.scatter(df.loc[sel, "lon"], df.loc[sel, "lat"], s=sizes[sel], marker=marker,
+                       color=f"C{i}", alpha=0.75, edgecolor="white", linewidth=0.8,
+                       label={"city": "مدينة (city)", "country": "دولة (country)",
+                              "region": "إقليم (region)"}[kind], zorder=3)
+    other = ~types.isin(list(_TYPE_MARKERS))
+    if other.any():
+        ax.scatter(df.loc[other, "lon"], df.loc[other, "lat"], s=sizes[other], color="0.5", zorder=3)
+    for x, y, text in zip(df["lon"], df["lat"], df[label]):
+        if quiet is not None and quiet[0] <= x <= quiet[1] and quiet[2] <= y <= quiet[3]:
+            continue
+        ax.annotate(str(text), (x, y), xytext=(5, 4), textcoords="offset points",
+                    fontsize="small", zorder=4)
+    mid = float(df["lat"].mean()) if extent is None else (extent[2] + extent[3]) / 2
+    ax.set_aspect(1 / np.cos(np.radians(mid)))
+    if extent is not None:
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+    ax.set_xlabel("خط الطول (longitude °E)")
+    ax.set_ylabel("خط العرض (latitude °N)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize="small")
+    if title:
+        ax.set_title(title)
     return ax
