@@ -279,6 +279,17 @@ def test_kernel_runs_unprivileged_and_cannot_signal_the_grader(kernel):
     assert kernel.value("2 + 2") == 4  # still alive, and so are we
 
 
+def test_interrupt_stops_the_cell_and_keeps_the_kernel(kernel):
+    msg_id = kernel.kc.execute("import time\ntime.sleep(120)")
+    time.sleep(1.0)
+    kernel.km.interrupt_kernel()
+    reply = kernel.kc.get_shell_msg(timeout=20)
+    while reply["parent_header"].get("msg_id") != msg_id:
+        reply = kernel.kc.get_shell_msg(timeout=20)
+    assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
+    assert kernel.km.is_alive() and kernel.value("5 + 5") == 10
+
+
 # ------------------------------------------------------------------ resources
 
 
@@ -381,3 +392,36 @@ def test_unconfined_manager_is_the_same_api_without_the_walls(tmp_path, planted_
         assert k.value(f"__import__('os').path.isdir({str(ROOT / 'assignments')!r})") is True
     finally:
         k.close()
+
+
+def test_asynchronous_manager_for_asyncio_callers(tmp_path, planted_secret):
+    _require_sandbox()
+    import asyncio
+
+    async def main():
+        km = sb.kernel_manager(tmp_path, asynchronous=True)
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            out = []
+            reply = await kc.execute_interactive(
+                "import os; print(os.getcwd(), 'ARABTEXTS_TEST_SECRET' in os.environ)",
+                output_hook=lambda m: out.append(m["content"].get("text", "")), timeout=60)
+            assert reply["content"]["status"] == "ok"
+            assert "".join(out).split() == [str(tmp_path), "False"]
+            msg_id = kc.execute("import time; time.sleep(60)")
+            await asyncio.sleep(1)
+            await km.interrupt_kernel()
+            while True:
+                reply = await kc.get_shell_msg(timeout=20)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    break
+            assert reply["content"]["ename"] == "KeyboardInterrupt"
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+        assert km.sandbox_pids() == []
+
+    asyncio.run(main())

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_client import AsyncKernelManager, KernelManager
+from jupyter_core.utils import run_sync
 
 __all__ = [
     "Limits",
@@ -478,6 +479,16 @@ class _SandboxMixin:
         # otherwise the kernel shares our uid and could chmod it back (see docs/grading-security.md)
         os.chmod(sockets, 0o750 if self._sbx_uid is not None else 0o500)
 
+    # ---- interrupt --------------------------------------------------------------------------
+    async def _async_interrupt_kernel(self) -> None:  # type: ignore[override]
+        """A signal would reach only ``bwrap`` (the kernel is in its own session and pid
+        namespace) and stop the whole sandbox: ask the kernel itself, over its control channel."""
+        if not self._sbx_on or not self.has_kernel:
+            return await super()._async_interrupt_kernel()  # type: ignore[misc]
+        msg = self.session.msg("interrupt_request", content={})
+        self._connect_control_socket()
+        self.session.send(self._control_socket, msg)
+
     # ---- stop -----------------------------------------------------------------------------
     async def _async_cleanup_resources(self, restart: bool = False) -> None:  # type: ignore[override]
         await super()._async_cleanup_resources(restart=restart)  # type: ignore[misc]
@@ -520,9 +531,16 @@ class _SandboxMixin:
 class SandboxKernelManager(_SandboxMixin, KernelManager):
     """A blocking :class:`jupyter_client.KernelManager` whose kernel runs in the sandbox."""
 
+    # jupyter_client binds these public names to its own coroutines: bind them to ours
+    interrupt_kernel = run_sync(_SandboxMixin._async_interrupt_kernel)
+    cleanup_resources = run_sync(_SandboxMixin._async_cleanup_resources)
+
 
 class AsyncSandboxKernelManager(_SandboxMixin, AsyncKernelManager):
     """The same for asyncio callers (``await km.start_kernel()``)."""
+
+    interrupt_kernel = _SandboxMixin._async_interrupt_kernel  # type: ignore[assignment]
+    cleanup_resources = _SandboxMixin._async_cleanup_resources  # type: ignore[assignment]
 
 
 def kernel_manager(scratch: str | os.PathLike, *, limits: Limits = Limits(), sandbox: bool = True,
