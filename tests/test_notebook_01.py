@@ -165,9 +165,16 @@ CHECK_NAMES = {9: "question A", 10: "question B"}
 # the teaching frame shared by lessons 01–03 (test_notebook_02/03a/03b import these helpers)
 
 #: a hint step: <details><summary>Hint N · title</summary> body </details>
-HINT_RE = re.compile(r"<details><summary>Hint (\d) · ([^<]*)</summary>(.*?)</details>", re.S)
+HINT_RE = re.compile(r"<details><summary>Hint (\d) · (.*?)</summary>(.*?)</details>", re.S)
 #: an English heading (Arabic headings such as «## 2. التواريخ» are not split points)
 EN_HEADING = re.compile(r"^#{2,3} (?:\d+[ab]?\. )?[A-Za-z].*$", re.M)
+
+
+def plain_text(md: str) -> str:
+    """Markdown without the bidi isolation tags (``<bdi>``, ``<code dir="ltr">``) and entities."""
+    import html
+
+    return html.unescape(re.sub(r"</?(?:bdi|code)(?:\s[^>]*)?>", "", md))
 
 
 def markdown_sources(path) -> list[str]:
@@ -297,7 +304,7 @@ def test_the_model_answer_quotes_the_text_exactly():
 
     clean = " ".join(normalize((DATA / "clean" / catalogue_row("001")["file"])
                                .read_text(encoding="utf-8")).split())
-    model = next(c.source for c in notebook().cells if "<summary>Model answer" in c.source)
+    model = plain_text(next(c.source for c in notebook().cells if "<summary>Model answer" in c.source))
     quoted = re.findall(r"«([^»]+)»", model.split('<div dir="rtl"')[0])
     assert len(quoted) >= 2
     for q in quoted:

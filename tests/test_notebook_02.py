@@ -18,7 +18,7 @@ import pytest
 import notebook_support
 from conftest import ROOT
 from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import assert_teaching_frame, first_steps_with_code, hint_sets
+from test_notebook_01 import assert_teaching_frame, first_steps_with_code, hint_sets, plain_text
 
 NB_PATH = ROOT / "notebooks" / "02_strategic_dialogue.ipynb"
 DATA = ROOT / "data"
@@ -252,7 +252,7 @@ def test_one_pair_of_names_for_the_month_systems():
 
 def test_the_model_answer_quotes_the_text_exactly():
     raw = raw_text("003")
-    model = next(c.source for c in notebook().cells if "<summary>Model answer" in c.source)
+    model = plain_text(next(c.source for c in notebook().cells if "<summary>Model answer" in c.source))
     english = model.split('<div dir="rtl"')[0]
     quoted = re.findall(r"«([^»]+)»", english)
     assert len(quoted) >= 2

@@ -17,7 +17,7 @@ import pytest
 import notebook_support
 from conftest import ROOT
 from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import assert_teaching_frame, first_steps_with_code
+from test_notebook_01 import assert_teaching_frame, first_steps_with_code, plain_text
 
 NB_PATH = ROOT / "notebooks" / "03a_places_and_dimensions.ipynb"
 DATA = ROOT / "data"
@@ -163,7 +163,7 @@ def test_the_model_answer_quotes_the_text_exactly():
     from arabtexts.normalize import normalize
 
     raw = " ".join(normalize(raw_000()).split())
-    model = next(c.source for c in notebook().cells if "<summary>Model answer" in c.source)
+    model = plain_text(next(c.source for c in notebook().cells if "<summary>Model answer" in c.source))
     quoted = re.findall(r"«([^»]+)»", model.split('<div dir="rtl"')[0])
     assert any(len(q.split()) >= 5 for q in quoted)
     long = [q for q in quoted if len(q.split()) >= 2]

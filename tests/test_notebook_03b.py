@@ -15,7 +15,7 @@ import pytest
 import notebook_support
 from conftest import ROOT
 from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import assert_teaching_frame, first_steps_with_code
+from test_notebook_01 import assert_teaching_frame, first_steps_with_code, plain_text
 
 NB_PATH = ROOT / "notebooks" / "03b_initiatives_and_lost_digits.ipynb"
 DATA = ROOT / "data"
@@ -158,7 +158,7 @@ def test_the_model_answer_quotes_the_texts_exactly():
     from arabtexts.normalize import normalize
 
     corpus = " ".join(" ".join(normalize(raw_of(a)).split()) for a in ("000", "002"))
-    model = next(c.source for c in notebook().cells if "<summary>Model answer" in c.source)
+    model = plain_text(next(c.source for c in notebook().cells if "<summary>Model answer" in c.source))
     quoted = [q for q in re.findall(r"«([^»]+)»", model.split('<div dir="rtl"')[0])
               if re.search("[\u0600-\u06FF]", q)]
     assert len(quoted) >= 2
