@@ -44,29 +44,57 @@ def check_calls() -> dict[int, str]:
     return notebook_support.check_hashes(NB_PATH)
 
 
+def bodies() -> dict[str, str]:
+    """The article bodies, rebuilt from the catalogue and page_parts.csv alone (no package)."""
+    texts, out = raw_texts(), {}
+    parts = notebook_support.csv_rows("page_parts")
+    for row in catalogue():
+        t = list(texts[row["id"]])
+        inside = range(int(row["body_start"]), int(row["body_end"]))
+        for i in range(len(t)):
+            if i not in inside and t[i] != "\n":
+                t[i] = " "
+        for p in parts:
+            if p["article_id"] == row["id"]:
+                s = int(p["evidence_start"])
+                for i in range(s, s + len(p["evidence"])):
+                    if t[i] != "\n":
+                        t[i] = " "
+        out[row["id"]] = "".join(t)
+    return out
+
+
 def expected_answers() -> dict[int, object]:
-    """Each exercise's answer, recomputed from the raw files without the course package."""
-    texts = raw_texts()
+    """Each exercise's answer, recomputed from the raw files and the page parts."""
+    texts, body = raw_texts(), bodies()
     from arabtexts.normalize import find_normalized  # the tool the exercise asks for
 
-    longest = max(texts, key=lambda i: len(texts[i]))
+    words = {i: len(t.split()) for i, t in body.items()}
     return {
         1: unicodedata.name("\u0640"),                     # the tatweel in «الســياسة»
-        2: texts["001"].count("\u0640"),
-        3: longest,
+        2: body["001"].count("\u0640"),
+        3: max(words, key=words.get),
         4: sorted(i for i, t in texts.items() if not any(ch.isdigit() for ch in t)),
-        5: len(find_normalized(texts["001"], "الكاظمي")),
+        5: len(find_normalized(body["001"], "الكاظمي")),
+        6: len([w for w in body["000"].split() if "\u0640" in w]),
+        7: "b",
+        8: "a",
     }
 
 
 #: model solutions, substituted for the ``answer_N = None`` lines
 SOLUTIONS = {
     1: 'answer_1 = unicodedata.name("الســياسة"[4])',
-    2: 'answer_2 = get_article("001").text.count("\\u0640")',
-    3: 'answer_3 = corpus.loc[corpus["n_chars"].idxmax(), "id"]',
-    4: ('answer_4 = [i for i in corpus["id"] '
-        'if not any(ch.isdigit() for ch in get_article(i).text)]'),
-    5: 'answer_5 = ConcordanceExplorer("الكاظمي", article="001").count()',
+    2: 'answer_2 = get_article("001").body.count("\\u0640")',
+    3: ('bodies = load_corpus(part="body"); '
+        'answer_3 = bodies.loc[bodies["text"].str.split().str.len().idxmax(), "id"]'),
+    4: ('answer_4 = sorted(i for i in corpus["id"] '
+        'if not any(ch.isdigit() for ch in get_article(i).text))'),
+    5: 'concordance.article.value = "001"; answer_5 = concordance.count()',
+    6: ('stretched_words = lambda text: [w for w in text.split() if "\\u0640" in w]; '
+        'answer_6 = len(stretched_words(get_article("000").body))'),
+    7: 'answer_7 = "b"',
+    8: 'answer_8 = "a"',
 }
 
 
@@ -80,22 +108,78 @@ def test_answer_keys_match_the_raw_texts():
 
     calls = check_calls()
     expected = expected_answers()
-    assert sorted(calls) == [1, 2, 3, 4, 5]
+    assert sorted(calls) == [1, 2, 3, 4, 5, 6, 7, 8]
     for n, value in expected.items():
         assert answer_hash(value) == calls[n], f"exercise {n}: key does not match {value!r}"
 
 
 def test_exercises_are_worth_asking():
     """The facts behind the exercises are the ones the notebook teaches."""
-    texts = raw_texts()
+    texts, body = raw_texts(), bodies()
     exp = expected_answers()
     assert exp[2] > 500  # 001 is heavily stretched
     assert set(exp[4]) == {"000", "001", "004"}  # the three PDF texts
     assert exp[5] > texts["001"].count("الكاظمي")  # normalising finds more than exact search
+    from arabtexts.normalize import find_normalized
+
+    page_hits = find_normalized(texts["001"], "الكاظمي")
+    assert len(page_hits) == exp[5] + 1  # question 8: the one more is in the title
+    (extra,) = [h for h in page_hits if h not in find_normalized(body["001"], "الكاظمي")]
+    title_end = int(next(r for r in catalogue() if r["id"] == "001")["body_start"])
+    assert extra[1] <= title_end and "يارة الكاظمي لواشنطن" in texts["001"][:title_end]
     src = source_text()
     for n in exp:
         assert f"answer_{n} = None" in src  # the learner writes the answer
-        assert repr(exp[n]) not in src.replace(f"answer_{n}", "")  # the key is not printed
+        if n not in (7, 8):  # the key is not printed (as a token of its own)
+            rest = src.replace(f"answer_{n}", "")
+            assert not re.search(rf"(?<![\w.]){re.escape(repr(exp[n]))}(?![\w.])", rest), n
+
+
+def test_provenance_and_dateline_claims():
+    """E7: 002 kept its digits, has no tatweel run and carries conversion marks; E9: the day and
+    the year of 001's dateline were lost."""
+    texts = raw_texts()
+    src = source_text()
+    t = texts["002"]
+    assert sum(ch.isdigit() for ch in t) > 1000 and t.count("\u0640") <= 1
+    assert "**" in t and "\\$" in t and "](#)" in t
+    assert "came from a PDF or from a word-processor file" in src
+    byline = texts["001"][:120]
+    assert ", أغسطس  | كتبه فراس إلياس" in byline  # nothing before the comma, nothing after the month
+    assert "both the day and the year" in src and "the year of the date\nline was lost" not in src
+
+
+def test_lesson_structure_hints_and_languages():
+    import nbformat as _nbf
+
+    src = source_text()
+    nb = _nbf.read(NB_PATH, as_version=4)
+    mds = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert "**Time:**" in src and "**Prerequisites:**" in src and "المدة" in src
+    assert "### Idioms you will meet" in src and "Common mistakes" in src
+    assert "Your turn" in src and "A model answer" in src and "Write your answer here" in src
+    assert src.index("### Idioms you will meet") < src.index("load_corpus()\ncorpus[[")
+    # stepped hints: the first step has no code, the third has it
+    firsts = re.findall(r"<summary>Hint 1 · a nudge</summary>(.*?)</details>", src, re.S)
+    assert len(firsts) == 6
+    for h in firsts:
+        assert "`" not in h and "<code" not in h and "(" not in h.replace("(U+", "")
+    assert src.count("<summary>Hint 3 · the code</summary>") == 6
+    # the learner writes a function and a pandas chain
+    assert "def stretched_words(text):\n    ...   # ← your code" in src
+    assert 'load_corpus(part="body")' in src
+    # every exercise statement and every section lead has its Arabic
+    for head in ("### Exercise 1", "### Exercises 2–4", "### Exercise 5", "### Exercise 6",
+                 "### Check your understanding", "### Your turn", "## 1. The course map",
+                 "## 2. JupyterLab", "## 3. Arabic in Python", "### 3.4 Direction",
+                 "## 4. The corpus", "## 6. Two tools"):
+        cell = next(m for m in mds if head in m)
+        assert 'dir="rtl"' in cell, head
+    # direction is taught, and the Arabic uses one term for normalisation
+    assert "U+2066" in src and "<bdi>" in src and "isolate" in src
+    assert "وحِّد" not in src and "التطبيع" in src
+    assert "assignments/source" not in src
+    assert "python3 course.py practice 01-kadhimi-washington" in src
 
 
 def test_course_map_sources_and_bilingual_parts():
@@ -104,7 +188,7 @@ def test_course_map_sources_and_bilingual_parts():
     assert positions == sorted(positions), "course map in the order 001 003 000 004 002"
     for step in ("00", "01", "02", "03", "04", "05", "06"):
         assert f"| {step} |" in src
-    assert "assignment 01" in src and "01-kadhimi-washington" in src
+    assert "assignment 01" in src and "01-kadhimi-washington" in src and "| 00b |" in src
     for row in catalogue():  # every text is cited with its author and outlet
         for col in ("author_ar", "author_en", "outlet_ar"):
             name = row[col].split(" (")[0]  # "Noor Sabea Khamees Ali (Al-Iraqia University)"
@@ -131,7 +215,7 @@ def test_runs_headless_as_stored():
     outs = outputs(nb)
     assert not [o for o in outs if o["output_type"] == "error"]
     text = stream_text(nb)
-    assert text.count("no answer yet") == 5  # unanswered exercises explain, never crash
+    assert text.count("no answer yet") == 8  # unanswered exercises explain, never crash
     assert "✓" not in text
     assert any("image/png" in o.get("data", {}) for o in outs), "the chart is drawn"
     widgets = [o for o in outs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
@@ -149,5 +233,6 @@ def test_model_solutions_pass_every_check():
     assert not [o for o in outputs(nb) if o["output_type"] == "error"]
     text = stream_text(nb)
     for n in SOLUTIONS:
-        assert f"✓ exercise {n}: correct" in text, text
+        kind = "question" if n in (7, 8) else "exercise"
+        assert f"✓ {kind} {n}: correct" in text, text
     assert "✗" not in text

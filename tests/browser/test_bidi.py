@@ -90,11 +90,19 @@ _ORDER_JS = r"""
         if (r) prev = r;
       }
     }
-    // 2. foreign runs keep their place in the block's direction
-    const foreign = g => dir === 'rtl' ? (g.script === 'lat' && hasLetter(g.t)) : g.script === 'ar';
+    // 2. foreign runs keep their place in the direction of the element that holds both
+    //    (the block, or a <code dir="ltr"> / <bdi> around both of them)
+    const common = (a, c) => {
+      let e = map[a.s][0].parentElement;
+      const other = map[c.s][0];
+      while (e && !e.contains(other)) e = e.parentElement;
+      return e || b;
+    };
     const strong = runs.filter(g => dir === 'ltr' || g.script === 'ar' || hasLetter(g.t));
     for (let i = 0; i + 1 < strong.length; i++) {
       const a = strong[i], c = strong[i + 1];
+      const d = getComputedStyle(common(a, c)).direction;
+      const foreign = g => d === 'rtl' ? (g.script === 'lat' && hasLetter(g.t)) : g.script === 'ar';
       if (!foreign(a) && !foreign(c)) continue;
       const ra = rects(a.e - 1), rc = rects(c.s);
       if (!sameLine(ra, rc)) continue;
@@ -108,8 +116,8 @@ _ORDER_JS = r"""
       };
       const [al, ar] = ext(a), [cl, cr] = ext(c);
       if (!isFinite(al) || !isFinite(cl)) continue;
-      const ok = dir === 'rtl' ? al >= cr - 1 : ar <= cl + 1;
-      if (!ok) problems.push(`«${a.t}» and «${c.t}» swapped in a ${dir} block`);
+      const ok = d === 'rtl' ? al >= cr - 1 : ar <= cl + 1;
+      if (!ok) problems.push(`«${a.t}» and «${c.t}» swapped in a ${d} context`);
     }
   }
   return problems;
