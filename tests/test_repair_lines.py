@@ -18,7 +18,7 @@ from arabtexts.repair import order as O
 
 PDF_IDS = ("000", "001", "004")
 # (kind) -> recall floor, over the three texts together
-RECALL_FLOORS = {"fragment": 0.45, "swap": 0.55, "multi": 0.55, "damaged": 0.57}
+RECALL_FLOORS = {"fragment": 0.45, "swap": 0.58, "multi": 0.6, "damaged": 0.59}
 BASELINE_DAMAGED = 0.40  # the earlier steps alone read at most this share right
 
 
@@ -151,7 +151,7 @@ def test_rotated_lines_read_right_in_clean_layer():
     # two chunks swapped, a cut inside a word: the earlier steps moved only the fragment
     assert "عبر زيارة الكاظمي لواشنطن، أو إيجاد ترتيبات أمنية جديدة." in c001
     assert "إذ قال وزير الخارجية العراقية الأسبق هوشيار زيباري إن قيام" in c004
-    assert "أن يضطلع بدور أكثر إيجابية في المنطقة، بدلاً من أن يكون مجرد ساحة لمعارك الدول المجاورة." in c000
+    assert "وفي سياق الالتزام الدولي بدعم حكومة الكاظمي أيضًا، فقد جاءت زيارة الرئيس الفرنسي إيمانويل" in c000
 
 
 def test_decisions_are_recorded():

@@ -60,16 +60,17 @@ PASSES = 2
 USE_LABELS = True
 
 _DIAC = re.compile("[\u064B-\u0652\u0670]")
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
+_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
 _DROP = re.compile(r"[^\u0621-\u064A0 .،؟!:؛]")
 
 
 def norm(text: str) -> str:
-    """The form the model reads: no tatweel or diacritics, alef/yaa/taa folded, digits as
+    """The form the model reads: no tatweel or diacritics, alef forms and «ى» folded (taa
+    marbuta kept: it marks a noun's end), digits as
     «0», only letters, spaces and sentence punctuation.
 
     >>> norm("الولايــات المتحــدة، في 2021!")
-    'الولايات المتحده، في 0!'
+    'الولايات المتحدة، في 0!'
     """
     t = _DIAC.sub("", text.replace(TATWEEL, "")).translate(_FOLD)
     t = re.sub(r"[0-9٠-٩]+", "0", t)
@@ -193,7 +194,7 @@ class WordModel:
 
 
 _PRE = ("وبال", "وال", "بال", "فال", "كال", "ولل", "لل", "ال", "و", "ف", "ب", "ل")
-_SUF = ("هما", "هم", "ها", "ات", "ين", "ون", "يه", "ه", "ي", "ا", "ن")
+_SUF = ("هما", "هم", "ها", "ات", "ين", "ون", "ية", "ة", "ه", "ي", "ا", "ن")
 
 
 def shape(word: str, common: frozenset = frozenset()) -> str:
@@ -256,8 +257,10 @@ def training_strings(raw: str) -> list[str]:
     paragraph with its start «^» and end «$». A PDF text gives only the inside of each printed
     line (its first and last word may be fragments, and no line edge is known to be true).
 
-    >>> training_strings("فقرة " * 40 + "\\n")
-    ['^فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره فقره$']
+    >>> training_strings("فقرة في العراق " * 20 + "\\n")[0][:20]
+    '^فقرة في العراق فقرة'
+    >>> training_strings("يارة الكاظمي لواشنطن اليوم ز\\n" * 10)[0]   # a PDF text: line insides only
+    'الكاظمي لواشنطن اليوم'
     """
     from . import looks_hard_wrapped
 
@@ -445,7 +448,7 @@ def edges(prev_words: list[str] | None, next_words: list[str] | None) -> tuple[s
     >>> edges(None, None)
     ('^', '$')
     >>> edges(["في", "العــراق"], ["مــن", "جهة"])
-    ('في العراق ', ' من جهه ')
+    ('في العراق ', ' من جهة ')
     """
     prefix = BOS if not prev_words else norm(" ".join(prev_words[-EDGE_WORDS:])) + " "
     suffix = EOS if not next_words else " " + norm(" ".join(next_words[:EDGE_WORDS])) + " "
