@@ -358,6 +358,7 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
             for w in pool:
                 w.join(timeout=30)
 
+        recorder.close()
         summary.results = [results[s] for s in present if s in results]
         summary.report_path = write_report(root, assignment, sandbox, summary.results)
         summary.seconds = time.monotonic() - t0

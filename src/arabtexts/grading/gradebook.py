@@ -155,13 +155,61 @@ def verdict_outputs(passed: bool, text: str) -> list:
                                    traceback=lines)]
 
 
+class _SourceCell:
+    def __init__(self, c):
+        self.name, self.cell_type, self.locked = c.name, c.cell_type, c.locked
+        self.checksum, self.source = c.checksum, c.source
+
+
+class _GradedCell:
+    def __init__(self, c):
+        self.name, self.max_score = c.name, c.max_score
+
+
+class _SourceCache:
+    """What nbgrader's OverwriteCells asks the gradebook, read once per assignment (not per student)."""
+
+    def __init__(self, gb, assignment: str):
+        from nbgrader.api import MissingEntry
+
+        self.missing = MissingEntry
+        self.source: dict = {}
+        self.graded: dict = {}
+        self.kernelspec: dict = {}
+        for nb in gb.find_assignment(assignment).notebooks:
+            self.source.update({(nb.name, c.name): _SourceCell(c) for c in nb.source_cells})
+            self.graded.update({(nb.name, c.name): _GradedCell(c) for c in nb.grade_cells})
+            self.kernelspec[nb.name] = json.loads(nb.kernelspec) if nb.kernelspec else None
+
+    def find_source_cell(self, name, notebook, assignment):
+        try:
+            return self.source[(notebook, name)]
+        except KeyError:
+            raise self.missing(name) from None
+
+    def find_graded_cell(self, name, notebook, assignment):
+        try:
+            return self.graded[(notebook, name)]
+        except KeyError:
+            raise self.missing(name) from None
+
+
 class Recorder:
-    """Writes one assignment's results into nbgrader's record. Used by ONE process (the grader's)."""
+    """Writes one assignment's results into nbgrader's record. Used by ONE thread of ONE process
+    (the grader's); keeps one gradebook connection for the whole batch (:meth:`close`)."""
 
     def __init__(self, root: Path, assignment: str):
+        from nbgrader.api import Gradebook
+
         self.root = Path(root)
         self.assignment = assignment
         self.url = db_url(self.root)
+        self.gb = Gradebook(self.url, course_id(self.root))
+        self.cache = _SourceCache(self.gb, assignment)
+        self._late = None
+
+    def close(self) -> None:
+        self.gb.close()
 
     def _resources(self, student: str, notebook: str) -> dict:
         return {"nbgrader": {"db_url": self.url, "assignment": self.assignment, "notebook": notebook,
@@ -173,41 +221,89 @@ class Recorder:
         """Create or update the student and the submission (with its timestamp), as autograde does."""
         import warnings
 
-        from nbgrader.api import Gradebook
         from sqlalchemy.exc import SAWarning
 
-        with Gradebook(self.url) as gb, warnings.catch_warnings():
+        gb = self.gb
+        with warnings.catch_warnings():
             # nbgrader builds the rows before adding them to the session; SQLAlchemy 2 warns about
             # autoflush, harmlessly (nbgrader's own autograde does the same)
             warnings.simplefilter("ignore", SAWarning)
-            gb.update_or_create_student(student)
-            if timestamp:
-                gb.update_or_create_submission(self.assignment, student, timestamp=timestamp)
-            else:
-                gb.update_or_create_submission(self.assignment, student)
+            try:
+                gb.update_or_create_student(student)
+                if timestamp:
+                    gb.update_or_create_submission(self.assignment, student, timestamp=timestamp)
+                else:
+                    gb.update_or_create_submission(self.assignment, student)
+            except Exception:
+                gb.db.rollback()
+                raise
 
     def sanitize(self, nb, student: str, notebook: str):
-        """nbgrader's autograde sanitising pre-processors (test cells get the source's full text)."""
-        from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds,
-                                            OverwriteCells, OverwriteKernelspec)
+        """nbgrader's autograde sanitising (ClearOutput, DeduplicateIds, the source's kernelspec,
+        OverwriteCells): locked and test cells get the source's text back. nbgrader's
+        CheckCellMetadata is not needed: the pre-flight already rebuilt every grading cell from
+        the release."""
+        from nbgrader.preprocessors import ClearOutput, DeduplicateIds
 
         res = self._resources(student, notebook)
-        for pp in (ClearOutput(), DeduplicateIds(), OverwriteKernelspec(), OverwriteCells(), CheckCellMetadata()):
-            pp.log = _quiet_log()
+        for pp in (ClearOutput(), DeduplicateIds()):
             nb, res = pp.preprocess(nb, res)
+        ks = self.cache.kernelspec.get(notebook)
+        if ks is not None:
+            nb.metadata["kernelspec"] = ks
+        ow = _CachedOverwriteCells()
+        ow.gradebook = self.cache
+        ow.notebook_id, ow.assignment_id, ow.db_url = notebook, self.assignment, self.url
+        ow.log = _quiet_log()
+        for i, cell in enumerate(nb.cells):
+            nb.cells[i], res = ow.preprocess_cell(cell, res, i)
         return nb
 
     def record(self, nb, student: str, notebook: str) -> None:
-        """Save the scores of an autograded notebook (outputs = verdicts) with nbgrader's own pre-processors."""
-        from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
+        """Save the scores of an autograded notebook (test cells' outputs = verdicts) exactly as
+        nbgrader's SaveAutoGrades and AssignLatePenalties do (nbgrader's own ``determine_grade``),
+        in one transaction."""
+        from nbgrader import utils
 
-        res = self._resources(student, notebook)
-        for pp in (SaveAutoGrades(), AssignLatePenalties()):
-            nb, res = pp.preprocess(nb, res)
+        gb = self.gb
+        try:
+            sub_nb = gb.find_submission_notebook(notebook, self.assignment, student)
+            grades = {g.name: g for g in sub_nb.grades}
+            comments = {c.name: c for c in sub_nb.comments}
+            for cell in nb.cells:
+                if "nbgrader" not in (cell.get("metadata") or {}):
+                    continue
+                gid = cell.metadata["nbgrader"].get("grade_id")
+                if utils.is_grade(cell) and gid in grades:
+                    g = grades[gid]
+                    g.auto_score, _ = utils.determine_grade(cell, None)
+                    g.needs_manual_grade = g.manual_score is not None or g.auto_score is None
+                if (utils.is_solution(cell) or utils.is_task(cell)) and gid in comments:
+                    unchanged = cell.metadata.nbgrader.get("checksum", None) == utils.compute_checksum(cell)
+                    comments[gid].auto_comment = "No response." if unchanged and not utils.is_task(cell) else None
+            gb.db.flush()
+            self._late_penalty(sub_nb, student)
+            gb.db.commit()
+        except Exception:
+            gb.db.rollback()
+            raise
+
+    def _late_penalty(self, sub_nb, student: str) -> None:
+        if self._late is None:
+            from nbgrader.preprocessors import AssignLatePenalties
+
+            self._late = AssignLatePenalties()
+            self._late.init_plugin()
+        sub_nb.late_submission_penalty = None
+        late = sub_nb.assignment.total_seconds_late
+        if late > 0:
+            penalty = self._late.plugin_inst.late_submission_penalty(student, sub_nb.score, late)
+            if penalty is not None:
+                sub_nb.late_submission_penalty = self._late._check_late_penalty(sub_nb, penalty)
 
     def write_autograded(self, student: str, notebooks: dict, notes: list[dict], submitted: Path | None) -> Path:
         """Replace ``autograded/<student>/<assignment>/`` (as ``--force`` does), atomically."""
-        import nbformat
+        from nbformat.v4 import nbjson
 
         dest = self.root / "autograded" / student / self.assignment
         tmp = dest.parent / f".{self.assignment}.grading-tmp"
@@ -223,7 +319,7 @@ class Recorder:
         if submitted is not None and (submitted / "timestamp.txt").is_file():
             shutil.copy2(submitted / "timestamp.txt", tmp / "timestamp.txt")
         for name, nb in notebooks.items():
-            nbformat.write(nb, str(tmp / f"{name}.ipynb"))
+            (tmp / f"{name}.ipynb").write_text(nbjson.writes(nb), encoding="utf-8")
         (tmp / NOTES_FILE).write_text(json.dumps(notes, ensure_ascii=False, indent=1), encoding="utf-8")
         if dest.exists():
             shutil.rmtree(dest)
@@ -232,18 +328,31 @@ class Recorder:
 
     def scores(self, student: str) -> tuple[float | None, float | None, dict]:
         """(score, max_score, {grade_id: (auto_score, max_score)}) of the student's submission."""
-        from nbgrader.api import Gradebook, MissingEntry
+        from nbgrader.api import MissingEntry
 
-        with Gradebook(self.url) as gb:
-            try:
-                s = gb.find_submission(self.assignment, student)
-            except MissingEntry:
-                return None, None, {}
-            cells = {}
-            for nb in s.notebooks:
-                for g in nb.grades:
-                    cells[g.name] = (g.auto_score, g.max_score)
-            return s.score, s.max_score, cells
+        gb = self.gb
+        gb.db.expire_all()
+        try:
+            s = gb.find_submission(self.assignment, student)
+        except MissingEntry:
+            return None, None, {}
+        cells = {}
+        for nb in s.notebooks:
+            for g in nb.grades:
+                cells[g.name] = (g.auto_score, g.max_score)
+        return s.score, s.max_score, cells
+
+
+_OVERWRITE = []
+
+
+def _CachedOverwriteCells():
+    """nbgrader's OverwriteCells, used cell by cell, asking a cache instead of the database."""
+    if not _OVERWRITE:
+        from nbgrader.preprocessors import OverwriteCells
+
+        _OVERWRITE.append(OverwriteCells)
+    return _OVERWRITE[0]()
 
 
 class _NotChecksums:
