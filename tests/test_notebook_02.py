@@ -218,6 +218,9 @@ def test_bilingual_parts_assignment_ticker_and_sources():
     assert src.count('<div dir="rtl" lang="ar">') >= 3
     assert "أهداف" in src and "الخلاصة" in src and "objectives" in src.lower()
     assert "ticker" in src and "ticker_author" in src and "body_start" in src and "body_end" in src
+    # every count of the lesson is on article bodies: no footnote, reference or ticker dates
+    assert "find_dates(get_article(aid).body)" in src and "art.body" in src
+    assert "get_article(aid).text" not in src and 'get_article("001").text' not in src
     for field in ("art.author_ar", "art.title_ar", "art.outlet_ar", "art.published"):
         assert field in src
     for api in ("find_dates(", "MONTHS", "find_enumerations(", "find_quotes(", "matches_frame(",
