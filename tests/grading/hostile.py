@@ -127,7 +127,7 @@ def read_source(rel, src, ctx):
     return _with(rel, {"q1-answer": (
         "import glob, json, os\n\n"
         "def remove_tatweel(text):\n"
-        "    return text.replace('\\u0640', '')\n\n"
+        "    return text\n\n"
         "paths = [" + repr(str(ctx.course / "source" / name)) + "]\n"
         "here = os.path.abspath('.')\n"
         "while here != os.path.dirname(here):\n"
@@ -280,7 +280,8 @@ def leftover_processes(rel, src, ctx):
 
 
 def fork_bomb(rel, src, ctx):
-    """As many processes as the machine allows (bounded at 500 here, see the module's note)."""
+    """As many processes as the machine allows (bounded at 500 here, see the module's note); each
+    child is a small shell that sleeps, named with the test's token so that survivors are found."""
     return _with(rel, {"q1-answer": (
         "import os, time\n\n"
         "def remove_tatweel(text):\n"
@@ -289,8 +290,7 @@ def fork_bomb(rel, src, ctx):
         "try:\n"
         "    for i in range(500):\n"
         "        if os.fork() == 0:\n"
-        "            time.sleep(20)\n"
-        "            os._exit(0)\n"
+        f"            os.execv('/bin/sh', ['sh', '-c', 'sleep 20; :', {ctx.token!r}])\n"
         "        children += 1\n"
         "except OSError as e:\n"
         "    print('stopped after', children, e)\n")})
