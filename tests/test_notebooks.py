@@ -6,7 +6,7 @@ import pytest
 from conftest import ROOT
 from notebook_support import errors, executed_as_stored, outputs, run_seconds
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*.ipynb"))
 SOURCES = sorted((ROOT / "assignments" / "source").glob("*/*.ipynb"))
 
 
