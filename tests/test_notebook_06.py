@@ -1,15 +1,18 @@
-"""notebooks/06_synthesis.ipynb: stored clean, answer keys provably right, runs headless.
+"""notebooks/06_synthesis.ipynb: right facts, counts on article bodies, keys recomputed, runs headless.
 
-The expected answers are recomputed here from the CSV tables (read with the ``csv`` module)
-and from the text files under ``data/`` with the package's primitives (``find_entities``,
-``distinctive_words``, ``term_counts``, ``words``), without the notebook's code. Their hashes
-must equal the ones written in the notebook. The notebook is then executed as stored and with
-model solutions filled in.
+The expected answers are recomputed here without the notebook's code: the tables and the
+catalogue are read with the ``csv`` module, and each article **body** is rebuilt from the raw
+file, the catalogue's ``body_start``/``body_end`` and ``data/page_parts.csv`` (independently of
+``arabtexts.corpus``). The package is used only for what an exercise is about (``find_entities``,
+``distinctive_words``, ``words``, ``normalize``). Their hashes must equal the ones written in the
+notebook; a key computed on whole pages (ticker, footnotes, references) must *not* equal it.
+The claims the lesson's prose makes about the texts (review E1, E2, E4, E10) are recomputed too.
+The notebook is then executed as stored and with model solutions filled in.
 """
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import nbformat
 import pytest
@@ -17,20 +20,44 @@ import pytest
 import notebook_support
 from conftest import ROOT
 from notebook_support import executed_as_stored, outputs, stream_text
+from test_notebook_01 import assert_teaching_frame, first_steps_with_code, hint_sets
 
 NB_PATH = ROOT / "notebooks" / "06_synthesis.ipynb"
 DATA = ROOT / "data"
 COURSE_ORDER = ["001", "003", "000", "004", "002"]
-TERMS = {"انسحاب": ["انسحاب"], "سيادة": ["سيادة"], "إيران": ["إيران", "طهران"]}
-
+IRAN = re.compile("ايران|طهران")            # after normalize (hamza on alef folded)
+MILITIA = re.compile("مي?ليشي")             # ميليشيا/ميليشيات/مليشيات with any clitic
+FACTIONS = re.compile("فصائل")
+SOVEREIGNTY = re.compile("سياد")            # سيادة, السيادة, سيادتها …
+WITHDRAWAL = re.compile("انسحاب")
 
 rows = notebook_support.csv_rows
 
 
-def texts(layer: str) -> dict[str, str]:
-    folder = {"raw": DATA / "raw", "clean": DATA / "clean"}[layer]
-    files = {r["id"]: r["file"] for r in rows("articles")}
-    return {a: (folder / files[a]).read_text(encoding="utf-8") for a in COURSE_ORDER}
+def catalogue() -> dict[str, dict]:
+    return {r["id"]: r for r in rows("articles")}
+
+
+def raw_texts() -> dict[str, str]:
+    cat = catalogue()
+    return {a: (DATA / "raw" / cat[a]["file"]).read_text(encoding="utf-8") for a in COURSE_ORDER}
+
+
+def body_texts() -> dict[str, str]:
+    """Each raw text with everything outside its article body blanked (offsets kept)."""
+    cat, out = catalogue(), {}
+    parts = rows("page_parts")
+    for aid, raw in raw_texts().items():
+        keep = [False] * len(raw)
+        b0, b1 = int(cat[aid]["body_start"]), int(cat[aid]["body_end"])
+        keep[b0:b1] = [True] * (b1 - b0)
+        for p in parts:
+            if p["article_id"] == aid:
+                s = int(p["evidence_start"])
+                assert raw[s:s + len(p["evidence"])] == p["evidence"], p["id"]
+                keep[s:s + len(p["evidence"])] = [False] * len(p["evidence"])
+        out[aid] = "".join(c if k or c == "\n" else " " for c, k in zip(raw, keep))
+    return out
 
 
 def notebook() -> nbformat.NotebookNode:
@@ -41,114 +68,191 @@ def source_text() -> str:
     return notebook_support.source_text(NB_PATH)
 
 
-def check_calls() -> dict[int, str]:
-    return {int(n): h for n, h in re.findall(r'check\(answer_(\d+),\s*"([^"]+)"', source_text())}
+def prose() -> str:
+    """The notebook's words without the bidi isolation tags (``<bdi>…</bdi>``)."""
+    return re.sub(r"</?bdi>", "", source_text())
+
+
+def norm(text: str) -> str:
+    from arabtexts.normalize import normalize
+
+    return normalize(text)
+
+
+def iran_rate(texts: dict[str, str]) -> dict[str, float]:
+    from arabtexts.tokenize import words
+
+    return {a: len(IRAN.findall(norm(t))) / len(words(t)) for a, t in texts.items()}
+
+
+def actors_in_texts(texts: dict[str, str]) -> Counter:
+    """Gazetteer id of a person or organisation -> number of texts where find_entities finds it."""
+    from arabtexts.datasets import gazetteer
+    from arabtexts.extract import find_entities
+
+    gaz = gazetteer()
+    kind = dict(zip(gaz["id"], gaz["table"]))
+    found = Counter()
+    for t in texts.values():
+        found.update({m.value for m in find_entities(t, gaz)
+                      if kind[m.value] in ("people", "organizations")})
+    return found
 
 
 def expected_answers() -> dict[int, object]:
-    from arabtexts.analysis import distinctive_words, term_counts
-    from arabtexts.datasets import gazetteer
-    from arabtexts.extract import find_entities
-    from arabtexts.tokenize import words
+    from arabtexts.analysis import distinctive_words
+    from arabtexts.corpus import load_corpus
 
     events = rows("events")
-    texts_of = defaultdict(set)
-    lost, printed = set(), set()
+    texts_of, lost, printed = defaultdict(set), set(), set()
     for e in events:
         texts_of[e["event_key"]].add(e["article_id"])
         (lost if e["date"].startswith("XXXX") else printed).add(e["event_key"])
-    # 3: people/organisations found by the gazetteer in every raw text
-    gaz = gazetteer()
-    kind = dict(zip(gaz["id"], gaz["table"]))
-    found = [{m.value for m in find_entities(t, gaz)} for t in texts("raw").values()]
-    everywhere = sorted(i for i in set.intersection(*found) if kind[i] in ("people", "organizations"))
-    # 4: most distinctive word of 004, clean layer
-    clean = texts("clean")
-    d = distinctive_words(clean, top=1)
-    top_004 = d.loc[d["article_id"] == "004", "word"].iloc[0]
-    # 5: highest rate of Iran mentions per 1,000 words
-    tc = term_counts(clean, TERMS, whole_word=False)
-    rate = {a: tc.loc[a, "إيران"] / len(words(t)) * 1000 for a, t in clean.items()}
-    # 6: lost digits recovered from another text
-    recovered = sum(1 for r in rows("lost_digits") if r["recovered_value"] != "unknown")
+    known_years = [int(e["date"][:4]) for e in events if not e["date"].startswith("XXXX")]
+    bodies, pages = body_texts(), raw_texts()
+    body_rate, page_rate = iran_rate(bodies), iran_rate(pages)
+    actors = actors_in_texts(bodies)
+    d = distinctive_words(load_corpus("clean", part="body"), top=1)
     return {
-        1: sum(1 for k, s in texts_of.items() if len(s) >= 2),
+        1: sum(1 for s in texts_of.values() if len(s) >= 2),
         2: len(lost & printed),
-        3: everywhere,
-        4: top_004,
-        5: max(rate, key=rate.get),
-        6: recovered,
+        3: sum(1 for y in known_years if y >= 2024),
+        4: "lower" if page_rate["002"] < body_rate["002"] else "higher",
+        5: {i: n for i, n in actors.items() if n >= 4},
+        6: d.loc[d["article_id"] == "004", "word"].iloc[0],
+        7: max(body_rate, key=body_rate.get),
+        8: {a: len(MILITIA.findall(norm(t))) for a, t in bodies.items()},
     }
 
 
 SOLUTIONS = {
     1: 'answer_1 = int((merged["n_texts"] >= 2).sum())',
     2: 'answer_2 = int((merged["year_lost_in"].notna() & merged["date"].notna()).sum())',
-    3: ('answer_3 = actors.groupby("value")["article_id"].nunique()'
-        '.loc[lambda s: s == 5].index.tolist()'),
-    4: ('answer_4 = distinctive_words(clean, top=1)'
+    3: ('explorer.article.value = "all"; explorer.include_undated.value = False; '
+        'explorer.years.value = (2024, explorer.years.max); answer_3 = len(explorer.table())'),
+    4: 'answer_4 = "lower"',
+    5: ('answer_5 = actors.groupby("value")["article_id"].nunique()'
+        '.loc[lambda s: s >= 4].to_dict()'),
+    6: ('answer_6 = distinctive_words(clean, top=1)'
         '.set_index("article_id").loc["004", "word"]'),
-    5: 'answer_5 = per_1000["إيران"].idxmax()',
-    6: "answer_6 = len(recovered)",
+    7: 'answer_7 = (counts_terms["إيران"] / n_words * 1000).idxmax()',
+    8: ('MILITIA = re.compile(r"مي?ليشي"); '
+        'answer_8 = {aid: len(MILITIA.findall(normalize(t))) for aid, t in zip(clean["id"], clean["text"])}'),
 }
 
 
 # ---------------------------------------------------------------------------------------------
-# stored form and answer keys
+# answer keys
 
 
-
-def test_answer_keys_match_the_tables_and_texts():
+def test_answer_keys_match_the_tables_and_the_article_bodies():
     from arabtexts.grading import answer_hash
 
-    calls = check_calls()
+    calls = notebook_support.check_hashes(NB_PATH)
     expected = expected_answers()
-    assert sorted(calls) == [1, 2, 3, 4, 5, 6]
+    assert sorted(calls) == sorted(expected)
     for n, value in expected.items():
         assert answer_hash(value) == calls[n], f"exercise {n}: key does not match {value!r}"
 
 
-def test_facts_behind_the_exercises():
-    exp = expected_answers()
-    assert exp[1] >= exp[2] > 0          # the merge rescues some, not all, lost years
-    assert len(exp[3]) >= 1
-    raw = texts("raw")
-    for ident in exp[3]:                 # each id's variants really occur in all five texts
-        variants = next(r["variants"] for t in ("people", "organizations") for r in rows(t)
-                        if r["id"] == ident).split("|")
-        for aid, text in raw.items():
-            assert any(v in text for v in variants), (ident, aid)
-    # the recovered lost digits are printed in their recovery evidence
-    for r in rows("lost_digits"):
-        if r["recovered_value"] != "unknown":
-            other = raw[r["recovered_from_article"]]
-            s = int(r["recovered_evidence_start"])
-            assert other[s:s + len(r["recovered_evidence"])] == r["recovered_evidence"]
+def test_keys_fail_if_the_count_includes_ticker_footnotes_or_references():
+    """Counted on whole pages, exercises 4, 5 and 8 would have other answers (review E2)."""
+    from arabtexts.grading import answer_hash
+
+    calls = notebook_support.check_hashes(NB_PATH)
+    pages = raw_texts()
+    on_pages = {a: c for a, c in actors_in_texts(pages).items() if c >= 4}
+    assert on_pages["biden"] == 5 and expected_answers()[5]["biden"] == 4
+    assert answer_hash(on_pages) != calls[5]
+    # 22 % of 002's page is Latin script (references); its body is Arabic running text
+    from arabtexts.tokenize import words
+
+    latin = {k: sum(bool(re.search("[A-Za-z]", w)) for w in words(t, normalized=False)) / len(words(t))
+             for k, t in (("page", pages["002"]), ("body", body_texts()["002"]))}
+    assert latin["page"] > 0.2 > 0.02 > latin["body"]
 
 
-def test_exercises_unanswered_and_keys_not_printed():
+def test_exercises_are_unanswered_and_keys_not_printed():
     src = source_text()
     for n, value in expected_answers().items():
         assert f"answer_{n} = None" in src
-        if isinstance(value, (list, str)) and not (isinstance(value, str) and value in COURSE_ORDER):
+        if isinstance(value, dict):
             assert repr(value) not in src
+        if n == 6:
+            assert f"«{value}»" not in src and f'"{value}"' not in src
 
 
-def test_assignment_sources_and_bilingual_parts():
+# ---------------------------------------------------------------------------------------------
+# the facts the prose asserts
+
+
+def test_e1_sovereignty_is_absent_from_003_and_the_lesson_says_so():
+    bodies = {a: norm(t) for a, t in body_texts().items()}
+    absent = [a for a, t in bodies.items() if not SOVEREIGNTY.search(t)]
+    assert absent == ["003"]
+    assert all(WITHDRAWAL.search(t) and IRAN.search(t) for t in bodies.values())
+    src = prose()
+    assert "003 never uses «سيادة»" in src and "لا يستعمل النص 003 كلمة «سيادة»" in src
+    assert "Three themes run through all five texts" not in src      # the false sentence of E1
+    # the phrase survives only as the quoted example of a wrong synthesis
+    assert src.count("run through all five texts") == src.count('says "three themes run through all five texts"') == 1
+
+
+def test_e2_biden_in_002_is_only_in_citations():
+    from arabtexts.datasets import gazetteer
+    from arabtexts.extract import find_entities
+
+    gaz = gazetteer()
+    raw, body = raw_texts()["002"], body_texts()["002"]
+    page_hits = [m for m in find_entities(raw, gaz) if m.value == "biden"]
+    assert len(page_hits) >= 2
+    assert not [m for m in find_entities(body, gaz) if m.value == "biden"]
+    spans = [(int(p["evidence_start"]), int(p["evidence_start"]) + len(p["evidence"]), p["kind"])
+             for p in rows("page_parts") if p["article_id"] == "002"]
+    kinds = {next(k for s, e, k in spans if s <= m.start < e) for m in page_hits}
+    assert kinds <= {"footnote", "references", "url", "source"}
+    assert "every one of those lines is a citation" in prose()
+
+
+def test_e4_003_prints_no_date_for_its_fourth_round():
+    undated = [e for e in rows("events") if e["article_id"] == "003" and not e["date_as_printed"]]
+    assert [e["event_key"] for e in undated] == ["dialogue-round-4"]
+    src = prose()
+    assert "whose dates are all printed" not in src
+    assert "names the fourth round of the dialogue without one" in src
+
+
+def test_e10_outlets_and_framing_words():
+    cat = catalogue()
+    named = {r["outlet_en"] for r in cat.values() if not r["outlet_en"].startswith("not named")}
+    unnamed = [a for a, r in cat.items() if r["outlet_en"].startswith("not named")]
+    assert len(named) == 3 and unnamed == ["000"]
+    src = prose()
+    assert "four outlets" not in src and "at most four publishers" in src
+    # «ميليشيات» only in 003 (10 times), which also says «الفصائل»; the others say «الفصائل» only
+    bodies = {a: norm(t) for a, t in body_texts().items()}
+    militia = {a: len(MILITIA.findall(t)) for a, t in bodies.items()}
+    assert militia == {"001": 0, "003": 10, "000": 0, "004": 0, "002": 0}
+    assert all(FACTIONS.search(t) for t in bodies.values())
+    assert "(10\ntimes in its body" in src or "(10 times in its body" in src
+
+
+def test_teaching_frame():
+    assert_teaching_frame(NB_PATH, "06-synthesis", min_exercises=7)
+    # 8 checked answers; exercises 1 and 2 share one set of stepped hints
+    assert len(hint_sets(NB_PATH)) == 7 and first_steps_with_code(NB_PATH) == 0
     src = source_text()
-    assert "assignment 06" in src and "06-" in src
-    for row in rows("articles"):
+    for row in catalogue().values():
         for col in ("author_ar", "outlet_ar"):
             if row[col]:
                 assert row[col] in src, (row["id"], col)
         assert f"**{row['id']}**" in src
-    assert src.count('<div dir="rtl" lang="ar">') >= 3
-    assert "أهداف" in src and "الخلاصة" in src
-    for tool in ("TimelineExplorer", "CompareTexts", "EntityHighlighter", "distinctive_words",
-                 "term_counts", "heatmap", "timeline("):
+    for tool in ("TimelineExplorer", "CompareTexts", "EntityHighlighter", "ConcordanceExplorer",
+                 "distinctive_words", "term_counts", "heatmap", "timeline(", 'part="body"'):
         assert tool in src
-    assert "extractor-report.md" in src and "lost_digits" in src
-    assert "arabic_reshaper" not in src and "bidi" not in src
+    assert "log-odds" in src and "z-score" in src and "In plain words" in src
+    assert 'linestyle="none"' in src                      # dots, not a line through five texts
+    assert "arabic_reshaper" not in src and "bidi" not in src.replace("isolate_bidi", "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,12 +269,17 @@ def test_runs_headless_as_stored():
     outs = outputs(nb)
     assert not [o for o in outs if o["output_type"] == "error"]
     text = stream_text(nb)
-    assert text.count("no answer yet") == 6
+    assert text.count("no answer yet") == 8
     assert "✓" not in text
     assert sum("image/png" in o.get("data", {}) for o in outs) >= 4  # timeline, heatmap, terms, quality
     widgets = [o for o in outs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
-    assert len(widgets) == 3  # timeline explorer, entity highlighter, compare texts
+    assert len(widgets) == 4  # timeline explorer, entity highlighter, compare texts, concordance
     assert "repair recall:" in text and "repair precision:" in text
+    assert "003 mentions without a printed date: 1" in text
+    assert "سيادة: present in 4 of 5 bodies (absent from 003)" in text
+    body_line = next(l for l in text.splitlines() if l.startswith("«بايدن» / Biden in the bodies:"))
+    assert "'002': 0" in body_line
+    assert "named outlets: 3" in text
 
 
 @pytest.mark.slow
