@@ -78,3 +78,41 @@ def csv_rows(name: str) -> list[dict]:
     with open(Path(__file__).resolve().parents[1] / "data" / f"{name}.csv", encoding="utf-8",
               newline="") as f:
         return list(csv.DictReader(f))
+
+
+def raw_texts() -> dict[str, str]:
+    """The five raw texts by id, read from ``data/raw/`` with the catalogue (no package)."""
+    root = Path(__file__).resolve().parents[1] / "data" / "raw"
+    return {r["id"]: (root / r["file"]).read_text(encoding="utf-8") for r in csv_rows("articles")}
+
+
+def body_masks() -> dict[str, list[bool]]:
+    """For every raw character: is it article body? Rebuilt from ``articles.csv``
+    (``body_start``/``body_end``) and ``page_parts.csv`` alone, independently of the package."""
+    texts, parts = raw_texts(), csv_rows("page_parts")
+    out = {}
+    for row in csv_rows("articles"):
+        n = len(texts[row["id"]])
+        mask = [int(row["body_start"]) <= i < int(row["body_end"]) for i in range(n)]
+        for p in parts:
+            if p["article_id"] == row["id"]:
+                s = int(p["evidence_start"])
+                for i in range(s, s + len(p["evidence"])):
+                    mask[i] = False
+        out[row["id"]] = mask
+    return out
+
+
+def bodies() -> dict[str, str]:
+    """The article bodies: raw texts with every non-body character blanked (line breaks kept)."""
+    texts, masks = raw_texts(), body_masks()
+    return {a: "".join(c if keep or c == "\n" else " " for c, keep in zip(texts[a], masks[a]))
+            for a in texts}
+
+
+def outside_body(article_id: str, spans) -> list[tuple[int, int]]:
+    """The raw spans ``[(start, end), …]`` that touch a ticker, title block, footnote, source,
+    reference, URL or marker. A lesson test asserts ``outside_body(a, spans) == []`` for the
+    matches behind a count, so the test fails if the count includes page furniture."""
+    mask = body_masks()[article_id]
+    return [(s, e) for s, e in spans if not all(mask[s:e])]

@@ -45,23 +45,7 @@ def check_calls() -> dict[int, str]:
 
 
 def bodies() -> dict[str, str]:
-    """The article bodies, rebuilt from the catalogue and page_parts.csv alone (no package)."""
-    texts, out = raw_texts(), {}
-    parts = notebook_support.csv_rows("page_parts")
-    for row in catalogue():
-        t = list(texts[row["id"]])
-        inside = range(int(row["body_start"]), int(row["body_end"]))
-        for i in range(len(t)):
-            if i not in inside and t[i] != "\n":
-                t[i] = " "
-        for p in parts:
-            if p["article_id"] == row["id"]:
-                s = int(p["evidence_start"])
-                for i in range(s, s + len(p["evidence"])):
-                    if t[i] != "\n":
-                        t[i] = " "
-        out[row["id"]] = "".join(t)
-    return out
+    return notebook_support.bodies()
 
 
 def expected_answers() -> dict[int, object]:
