@@ -396,7 +396,9 @@ def readings(toks: list[str], lex, free: int = FREE_CUTS):
     from . import _glue_strength
 
     n = len(toks)
-    shown = [i for i in range(1, n) if needs_predecessor(toks[i])]
+    # a lone letter that opens the printed line ends a word whose start is elsewhere
+    pred = [needs_predecessor(t) or (i == 0 and _lone(t)) for i, t in enumerate(toks)]
+    shown = [i for i in range(1, n) if pred[i]]
     hidden = [i for i in range(1, n) if i not in shown]
     seen = set()
     for k in range(free + 1):
@@ -405,7 +407,7 @@ def readings(toks: list[str], lex, free: int = FREE_CUTS):
             b = [0] + cuts + [n]
             chunks = [range(b[j], b[j + 1]) for j in range(len(b) - 1)]
             read = chunks[::-1]
-            if needs_predecessor(toks[read[0][0]]):
+            if pred[read[0][0]]:
                 continue  # the reading would start inside a word
             glue = [False] * n
             pos = 0
@@ -414,10 +416,10 @@ def readings(toks: list[str], lex, free: int = FREE_CUTS):
                 pos += len(a)
                 left, right = toks[a[-1]], toks[c[0]]
                 strength = _glue_strength(lex, left, right)
-                if needs_predecessor(right) and not strength:
+                if pred[c[0]] and not strength:
                     ok = False  # the piece cannot continue this word
                     break
-                glue[pos] = strength >= 1
+                glue[pos] = strength >= 1 or pred[c[0]]
             if not ok:
                 continue
             r = Reading(tuple(i for c in read for i in c), tuple(glue), len(chunks))
