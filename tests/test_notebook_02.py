@@ -280,6 +280,13 @@ def test_runs_headless_as_stored():
     assert text.count("no answer yet") == 8 and "✓" not in text
     # the deadline «نهاية 2021» is drawn at the end of its year (review E3), not in January
     assert "E012 «نهاية 2021»: stored as 2021, drawn at 2021-12-31" in text
+    # review E8: a year the text does not print is the table's labelled inference, shown as such
+    no_year = [r for r in table("events") if r["article_id"] == "003"
+               and re.fullmatch(r"\d+ \S+", r["date_as_printed"])]
+    assert no_year
+    for r in no_year:
+        assert "publication date" in r["note"]
+        assert f"{r['id']} «{r['date_as_printed']}» → {r['date']} · note: {r['note']}" in text
     # the counts are on the article: the ticker's spans are left out
     from arabtexts.widgets import EntityHighlighter
 
