@@ -18,7 +18,7 @@ from arabtexts.repair import order as O
 
 PDF_IDS = ("000", "001", "004")
 # (kind) -> recall floor, over the three texts together
-RECALL_FLOORS = {"fragment": 0.45, "swap": 0.58, "multi": 0.6, "damaged": 0.59}
+RECALL_FLOORS = {"fragment": 0.45, "swap": 0.6, "multi": 0.6, "damaged": 0.6}
 BASELINE_DAMAGED = 0.40  # the earlier steps alone read at most this share right
 
 

@@ -9,8 +9,8 @@ word and move only the fragment, so 004's first body line came out as «مزيـ
 For a line that shows a cut, this step tries every chunking with the cuts the line shows plus
 one it does not show (:data:`FREE_CUTS`), reverses the chunks, rejoins the fragments that must
 meet, and scores each reading together with its edges: the last words of the previous line
-(or «^», the start of a paragraph) and the first words of the next line (or «$», the end of
-a paragraph). The score (:class:`Model`) adds three statistics learnt from the **other**
+(or a sentence end, at the start of a paragraph) and the first words of the next line (or
+«$», the end of a paragraph). The score (:class:`Model`) adds three statistics learnt from the **other**
 texts of the corpus, never from the text being repaired (:func:`model_without`): a character
 6-gram model, word pairs, and a trigram model of crude word classes (:func:`shape`). The two
 web texts 002 and 003 teach paragraph starts and ends; the PDF texts teach only the inside of
@@ -38,6 +38,9 @@ from ..paths import data_dir
 
 TATWEEL = "\u0640"
 BOS, EOS = "^", "$"
+#: what a paragraph's first line is read after: a sentence end, which every text teaches
+#: (only the two web texts mark paragraph starts with «^»)
+START = ". "
 #: the n of the character n-gram model
 ORDER = 6
 #: cuts that the line does not show, tried besides those it shows
@@ -444,15 +447,16 @@ def score(model: "Model", toks: list[str], r: Reading, prefix: str, suffix: str,
 
 
 def edges(prev_words: list[str] | None, next_words: list[str] | None) -> tuple[str, str]:
-    """The text before and after a line for scoring: the previous line's last words or «^»,
-    the next line's first word or «$».
+    """The text before and after a line for scoring: the previous line's last words, or a
+    sentence end («. ») at the start of a paragraph; the next line's first words, or «$» at
+    the end of a paragraph.
 
     >>> edges(None, None)
-    ('^', '$')
+    ('. ', '$')
     >>> edges(["في", "العــراق"], ["مــن", "جهة"])
     ('في العراق ', ' من جهة ')
     """
-    prefix = BOS if not prev_words else norm(" ".join(prev_words[-EDGE_WORDS:])) + " "
+    prefix = START if not prev_words else norm(" ".join(prev_words[-EDGE_WORDS:])) + " "
     suffix = EOS if not next_words else " " + norm(" ".join(next_words[:EDGE_WORDS])) + " "
     return prefix, suffix
 
