@@ -310,6 +310,12 @@ def test_fork_bomb_ends_fast_at_the_process_limit(kernel):
     assert kernel.value("3 * 3") == 9
 
 
+def test_sandboxed_processes_are_the_first_the_oom_killer_takes(kernel):
+    assert kernel.value("int(open('/proc/self/oom_score_adj').read())") == 1000
+    status, _, err = kernel.run("open('/proc/self/oom_score_adj', 'w').write('-1000')")
+    assert status == "error", "an unprivileged kernel must not be able to protect itself"
+
+
 def test_memory_hog_gets_memory_error(kernel):
     status, _, err = kernel.run(f"x = bytearray({sb.Limits().memory_mb + 256} * 1024 * 1024)")
     assert status == "error" and err.startswith("MemoryError"), err

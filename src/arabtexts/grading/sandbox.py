@@ -18,7 +18,8 @@
   and nothing else, so no token or secret of the grader's environment reaches student code
   (even ``bwrap`` itself is started with that small environment);
 * **limits** (:class:`Limits`): address space, processes, CPU seconds, file size, core dumps
-  off, set as hard limits before ``ipykernel`` starts. When the grader runs as root the kernel
+  off, set as hard limits before ``ipykernel`` starts, and ``oom_score_adj`` 1000 (if memory
+  runs out, Linux kills sandboxed processes first). When the grader runs as root the kernel
   runs under a fresh unprivileged uid of its own (``RLIMIT_NPROC`` does not bind uid 0, and a
   uid per kernel keeps one student's fork bomb from starving another's kernel);
 * ``--die-with-parent --new-session``: when the kernel is shut down or killed, or the grader
@@ -276,6 +277,11 @@ for name, value in lim.items():
     hard = value + 5 if name == 'CPU' else value
     resource.setrlimit(r, (value, hard))
 ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS
+try:  # under memory pressure the kernel (Linux) kills sandboxed processes first
+    with open('/proc/self/oom_score_adj', 'w') as f:
+        f.write('1000')
+except OSError:
+    pass
 if uid is not None:
     os.setgroups([]); os.setgid(uid); os.setuid(uid)  # drops every capability
     if os.getuid() != uid or os.geteuid() != uid:
