@@ -197,6 +197,18 @@ def first_steps_with_code(path) -> int:
     return sum(shows_code(steps[0][2]) for steps in hint_sets(path))
 
 
+def assert_idioms_before_use(path, idioms: tuple[str, ...]):
+    """The «idioms you will meet» cell comes before the first code cell using any of ``idioms``."""
+    seen_idioms = False
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("### Idioms you will meet"):
+            seen_idioms = True
+        elif cell.cell_type == "code" and any(k in cell.source for k in idioms):
+            assert seen_idioms, f"used before the idioms cell: {cell.source[:60]!r}"
+            return
+    raise AssertionError(f"none of {idioms} is used")
+
+
 def assert_teaching_frame(path, assignment: str, *, min_exercises: int = 5):
     """Time and prerequisites, Arabic leads, stepped hints, a «your turn» with a model answer, a
     conceptual check, a common-mistakes box, the idioms before use, a widget exercise, the
@@ -281,14 +293,8 @@ def test_bilingual_parts_assignment_and_sources():
 
 
 def test_teaching_frame_and_idioms_before_use():
-    idioms = assert_teaching_frame(NB_PATH, "01-kadhimi-washington", min_exercises=5)
-    md_seen = 0
-    for cell in notebook().cells:  # the idioms come before the first mask, lambda and __dict__
-        if cell.cell_type == "markdown":
-            md_seen += 1
-        elif any(k in cell.source for k in ("__dict__", "lambda", '] == "')):
-            assert md_seen > idioms, cell.source[:60]
-            break
+    assert_teaching_frame(NB_PATH, "01-kadhimi-washington", min_exercises=5)
+    assert_idioms_before_use(NB_PATH, ("__dict__", "lambda", '] == "', "value_counts", "itertuples"))
     assert first_steps_with_code(NB_PATH) == 0
 
 

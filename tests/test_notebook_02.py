@@ -18,7 +18,8 @@ import pytest
 import notebook_support
 from conftest import ROOT
 from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import assert_teaching_frame, first_steps_with_code, hint_sets, plain_text
+from test_notebook_01 import (assert_idioms_before_use, assert_teaching_frame, first_steps_with_code,
+                              hint_sets, plain_text)
 
 NB_PATH = ROOT / "notebooks" / "02_strategic_dialogue.ipynb"
 DATA = ROOT / "data"
@@ -232,15 +233,8 @@ def test_bilingual_parts_assignment_ticker_and_sources():
 
 
 def test_teaching_frame_hints_in_steps_and_idioms_before_use():
-    idioms = assert_teaching_frame(NB_PATH, "02-strategic-dialogue", min_exercises=5)
-    cells = notebook().cells
-    md_seen = 0
-    for cell in cells:  # the idioms cell comes before the first pivot_table / crosstab / merge
-        if cell.cell_type == "markdown":
-            md_seen += 1
-        elif any(k in cell.source for k in (".pivot_table(", "crosstab(", ".merge(", "re.findall(")):
-            assert md_seen > idioms, cell.source[:60]
-            break
+    assert_teaching_frame(NB_PATH, "02-strategic-dialogue", min_exercises=5)
+    assert_idioms_before_use(NB_PATH, (".pivot_table(", "crosstab(", ".merge(", "re.findall("))
     assert first_steps_with_code(NB_PATH) == 0 and len(hint_sets(NB_PATH)) == 5  # 1–2 share one
 
 

@@ -17,7 +17,8 @@ import pytest
 import notebook_support
 from conftest import ROOT
 from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import assert_teaching_frame, first_steps_with_code, plain_text
+from test_notebook_01 import (assert_idioms_before_use, assert_teaching_frame, first_steps_with_code,
+                              plain_text)
 
 NB_PATH = ROOT / "notebooks" / "03a_places_and_dimensions.ipynb"
 DATA = ROOT / "data"
@@ -145,6 +146,7 @@ def test_exercises_are_worth_asking():
 
 def test_teaching_frame_sources_and_tools():
     assert_teaching_frame(NB_PATH, "03-foreign-policy-2021", min_exercises=5)
+    assert_idioms_before_use(NB_PATH, (".groupby(", ".merge(", "pd.cut(", "set("))
     assert first_steps_with_code(NB_PATH) == 0
     src = source_text()
     assert "December 2021" in src and "same PDF template" in src and "unsigned" in src.lower()

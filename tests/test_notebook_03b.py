@@ -15,7 +15,8 @@ import pytest
 import notebook_support
 from conftest import ROOT
 from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import assert_teaching_frame, first_steps_with_code, plain_text
+from test_notebook_01 import (assert_idioms_before_use, assert_teaching_frame, first_steps_with_code,
+                              plain_text)
 
 NB_PATH = ROOT / "notebooks" / "03b_initiatives_and_lost_digits.ipynb"
 DATA = ROOT / "data"
@@ -147,6 +148,7 @@ def test_exercises_are_worth_asking_and_the_frame():
     for n in EXERCISES:
         assert f"answer_{n} = None" in src
     assert_teaching_frame(NB_PATH, "03-foreign-policy-2021", min_exercises=4)
+    assert_idioms_before_use(NB_PATH, ("json.loads", "pd.concat(", ".apply(", "~"))
     assert first_steps_with_code(NB_PATH) == 0
     for tool in ("ArticleReader(", "ConcordanceExplorer(", "TimelineExplorer("):
         assert tool in src
