@@ -234,6 +234,11 @@ def test_e10_outlets_and_framing_words():
     militia = {a: len(MILITIA.findall(t)) for a, t in bodies.items()}
     assert militia == {"001": 0, "003": 10, "000": 0, "004": 0, "002": 0}
     assert all(FACTIONS.search(t) for t in bodies.values())
+    # "mostly tied to Iran in the same phrase": Iran or Tehran within 30 characters after the word
+    tied = [bool(IRAN.search(bodies["003"][m.start():m.start() + 30 + len(m[0])]))
+            for m in MILITIA.finditer(bodies["003"])]
+    assert sum(tied) > len(tied) / 2
+    assert all(SOVEREIGNTY.search(t) for a, t in bodies.items() if a != "003")   # "all four speak of sovereignty"
     assert "(10\ntimes in its body" in src or "(10 times in its body" in src
 
 
