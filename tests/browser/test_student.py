@@ -4,6 +4,7 @@
   Run All runs every code cell without a traceback, the matplotlib chart is drawn, every
   course tool in the notebook is used (typing, sliders, drop-downs …) and what it shows
   changes, and its Arabic output is right to left.
+* ``test_context_lesson`` — the same for notebooks/00b_context.ipynb (timeline, map, concordance).
 * ``test_article_notebook`` — the same for the first article notebook (02_…, else 01_…).
 * ``test_assignment_validate`` — assignment 01 released with the ``arabtexts`` CLI, opened
   as a student, question 1 answered by typing into its cell, then nbgrader's Validate
@@ -115,6 +116,15 @@ def test_start_here(page, lab, shots):
     result = student_walkthrough(page, lab, shots, "notebooks/00_start_here.ipynb",
                                  min_tools={"reader", "concordance"})
     assert result["plots"] >= 1, "notebook 00 draws a bar chart (section 5)"
+    print(result)
+
+
+def test_context_lesson(page, lab, shots):
+    """00b: the timeline and the three map panels are drawn, the concordance answers typing,
+    and the markdown reads right to left."""
+    result = student_walkthrough(page, lab, shots, "notebooks/00b_context.ipynb",
+                                 min_tools={"concordance"})
+    assert result["plots"] >= 2, "00b draws a timeline and a map"
     print(result)
 
 
