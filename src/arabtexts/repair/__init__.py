@@ -22,7 +22,14 @@ What this module does, line by line, deterministically:
    two or more spaces in the middle of a line that ends a paragraph, or chunks delimited by
    tatweel-initial tokens. A leading «.»/«،» (punctuation that belonged to a lost number at
    the end of the line) is moved to the end and a trailing dash bullet «–» to the start.
-3. **Hard-wrapped lines are joined into paragraphs**; headings (short lines after a
+3. **Chunk order by how well it reads** (:mod:`arabtexts.repair.order`): for a line of
+   running text that shows a cut, every chunking with one cut the line does not show is
+   scored between its neighbouring lines by statistics learnt from the *other* texts of the
+   corpus (leave one text out), and the best reading replaces the one of step 2 when it
+   reads clearly better (``kind="reorder"``, with a ``note``). ``order_lines=False`` skips
+   this step. Measured on the whole-line labelled set ``data/repair_lines.csv`` by
+   :mod:`arabtexts.repair.measure`.
+4. **Hard-wrapped lines are joined into paragraphs**; headings (short lines after a
    paragraph end) become their own paragraphs; runs of blank lines (page breaks) are dropped
    (``kind="noise"``). The PDF template separates the last line of each paragraph by a blank
    line, so a single blank line is bridged when the paragraph had not ended and the next line
@@ -79,7 +86,9 @@ class Repair:
     """One fix made by the repairer.
 
     ``kind`` is ``"join"`` (a word rejoined from fragments), ``"reorder"`` (a rotated
-    segment or punctuation moved back) or ``"noise"`` (page-break blank lines dropped).
+    segment or punctuation moved back), ``"noise"`` (page-break blank lines dropped) or, in
+    :attr:`Repaired.kept` only, ``"kept"`` (a line left in its order although another order
+    read a little better). ``note`` says why the order step decided as it did.
     ``start``/``end`` is the raw span of the printed line (or blank run) the fix touches,
     ``before`` is that raw text, ``after`` what the line became; ``word`` is the rejoined word
     for joins; ``line_no`` counts raw lines from 0.
@@ -531,6 +540,9 @@ def _visible_len(line: str) -> int:
 
 def repair_text(raw: str, *, lexicon: _Lexicon | None = None, order_lines: bool = True) -> Repaired:
     """Repair the PDF damage of a raw text; return a :class:`Repaired` with its offset map.
+
+    ``order_lines=False`` stops after the fragment joins and the rule-based reorders (no
+    order step, see :mod:`arabtexts.repair.order`); ``lexicon`` replaces the corpus word list.
 
     >>> r = repair_text("كثر من مرة بأن الولايات المتحدة أخطأت في الحرب، أعلن أ")
     >>> r.text
