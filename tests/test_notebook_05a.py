@@ -126,6 +126,9 @@ def test_model_answer_explains_every_footnote_without_a_marker():
         assert int(refs[n]["evidence_start"]) < third
     for n in range(45, 49):
         assert re.search("Russia|China", refs[n]["evidence"]), n
+    # the section's closing paragraph, just before footnote 44's entry, still names Russia and China
+    before_44 = text[int(refs[44]["evidence_start"]) - 1200:int(refs[44]["evidence_start"])]
+    assert "روسيا" in before_44 and "الصين" in before_44
     # 40–43: neither a marker nor an entry
     assert not {40, 41, 42, 43} & (set(refs) | markers_in_text(text))
     md = next(c.source for c in notebook().cells if c.get("id") == "nb05a-model")

@@ -119,6 +119,10 @@ def test_facts_behind_the_exercises_and_the_model_answer():
         assert text[s:s + len(r["evidence"])] == r["evidence"] and r["year"] == "2020"
     assert "نهاية عام 2020" in by_id["F003"]["evidence"]
     assert "شهد انخفاضاً كبيراً" in text
+    # question A quotes both printed forms of the first round
+    assert "\t11 حزيران 2020\t" in text
+    raw_003 = (DATA / "raw" / next(r for r in rows("articles") if r["id"] == "003")["file"]).read_text(encoding="utf-8")
+    assert "11 يونيو 2020" in raw_003
     assert by_id[exp[3]]["value_max"]                        # the largest sum is a range
     fav = next(json.loads(r["attributes"]) for r in rows("lists")
                if r["list_id"] == "scenarios-002" and json.loads(r["attributes"]).get("favoured"))
