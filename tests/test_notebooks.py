@@ -112,3 +112,31 @@ def test_mixed_runs_are_isolated(path):
     bad = [f"cell {i}: {r}" for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"
            for r in mod.unisolated("".join(c["source"]))]
     assert not bad, f"{path.name}: run `python scripts/isolate_bidi.py notebooks/{path.name}`: {bad[:5]}"
+
+
+_EASTERN = "٠١٢٣٤٥٦٧٨٩"
+
+
+def mixed_digit_sentences(markdown: str) -> list[str]:
+    """Sentences (split at . ! ? ؟ ، and line ends) that use Eastern Arabic digits (٠–٩) and
+    Western digits (0–9) together. Markup (tags, code) is left out before looking."""
+    import re
+
+    text = re.sub(r"<code[^>]*>.*?</code>|`[^`\n]*`|<[^>]+>|\]\([^)]*\)", " ", markdown, flags=re.S)
+    return [s.strip()[:70] for s in re.split(r"[.!?؟\n]", text)
+            if re.search(f"[{_EASTERN}]", s) and re.search(r"[0-9]", s)]
+
+
+def test_mixed_digit_sentences_are_found():
+    assert mixed_digit_sentences("الدفتر ٠١ (المقال 001، آب/أغسطس 2020)") != []
+    assert mixed_digit_sentences("الدفتر 01 (المقال 001).\nالقسم ٣ وحده.") == []
+    assert mixed_digit_sentences('الدالة <code dir="ltr">f(2)</code> في القسم ٣') == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_digit_system_per_sentence(path):
+    """The review's M4: «الدفتر ٠١ … (المقال 001، آب/أغسطس 2020)» mixes two digit systems."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    bad = [f"cell {i}: {s}" for i, c in enumerate(nb["cells"]) if c["cell_type"] == "markdown"
+           for s in mixed_digit_sentences("".join(c["source"]))]
+    assert not bad, f"{path.name}: {bad[:5]}"
