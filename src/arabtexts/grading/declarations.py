@@ -61,7 +61,7 @@ class Check:
     def from_dict(cls, d: dict, n: int) -> "Check":
         if not isinstance(d, dict) or not isinstance(d.get("expr"), str) or not d["expr"].strip():
             raise DeclarationError(f"check {n}: 'expr' (a non-empty string) is required")
-        unknown = set(d) - {"expr", "label", "visible", "ordered", "fold", "digits", "type", "columns", "hash"}
+        unknown = set(d) - {"expr", "label", "visible", "ordered", "fold", "digits", "type", "columns", "hash", "kind"}
         if unknown:
             raise DeclarationError(f"check {n} ({d['expr'][:40]}): unknown keys {sorted(unknown)}")
         typ = d.get("type")

@@ -30,6 +30,8 @@ from pathlib import Path
 
 LOCK_FILE = ".arabtexts-grading.lock"
 NOTES_FILE = "arabtexts-notes.json"
+#: larger files of a submission are not copied into autograded/ (nor back into feedback)
+MAX_EXTRA_FILE = 20 * 2**20
 
 
 def course_root(root: str | os.PathLike | None = None) -> Path:
@@ -316,8 +318,21 @@ class Recorder:
                 target = tmp / p.relative_to(src)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(p, target)
-        if submitted is not None and (submitted / "timestamp.txt").is_file():
-            shutil.copy2(submitted / "timestamp.txt", tmp / "timestamp.txt")
+        if submitted is not None and submitted.is_dir():
+            # as nbgrader's autograde: the submission's other files (timestamp.txt,
+            # submission_secret.txt for release_feedback, the student's data files) come along;
+            # regular files only, no notebooks, nothing huge
+            for p in submitted.rglob("*"):
+                rel = p.relative_to(submitted)
+                if p.is_symlink() or not p.is_file() or p.suffix == ".ipynb" or ".ipynb_checkpoints" in rel.parts:
+                    continue
+                if p.stat().st_size > MAX_EXTRA_FILE:
+                    continue
+                target = tmp / rel
+                if target.exists():  # the source's files win
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(p, target)
         for name, nb in notebooks.items():
             (tmp / f"{name}.ipynb").write_text(nbjson.writes(nb), encoding="utf-8")
         (tmp / NOTES_FILE).write_text(json.dumps(notes, ensure_ascii=False, indent=1), encoding="utf-8")

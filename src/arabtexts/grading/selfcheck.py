@@ -152,7 +152,7 @@ def selfcheck(notebook: Path, *, root: Path, assignment: str | None = None, time
     import nbformat
 
     from .execute import Kernel, kernel_factory, run_notebook
-    from .verdicts import verdict
+    from .verdicts import visible_messages
 
     notebook = Path(notebook).resolve()
     keys = find_keys(root, notebook, assignment)
@@ -165,6 +165,10 @@ def selfcheck(notebook: Path, *, root: Path, assignment: str | None = None, time
     except Exception as exc:  # noqa: BLE001
         echo(f"✗ {notebook.name} cannot be read as a notebook ({exc.__class__.__name__}). · تعذّرت قراءة الدفتر.")
         return {"score": 0.0, "max_score": keys["autograded_points"], "questions": []}
+    if not str(keys.get("hash_version", "")).endswith("+checks") or \
+            any("kind" not in c for q in keys.get("questions", []) for c in q.get("checks", [])):
+        raise SystemExit(f"the self-check keys of {keys.get('assignment')} were made by an older version of the "
+                         f"course: run `arabtexts selfcheck-keys {keys.get('assignment')}`")
     qs, hashed = questions_from_keys(keys)
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory():
@@ -174,9 +178,8 @@ def selfcheck(notebook: Path, *, root: Path, assignment: str | None = None, time
     total, results = 0.0, []
     for q, hs in zip(qs, hashed):
         got = run.values.get(q.grade_id, [])
-        # the same verdict function as the grader, with the hashed comparison per check
-        v = verdict(q, [None] * len(q.checks), [None] * len(q.checks), run.visible_errors.get(q.grade_id))
-        problems = list(v.messages)
+        # the grader's rule: the visible tests ran without error, and every check matches
+        problems = visible_messages(run.visible_errors.get(q.grade_id))
         for c, g, key in zip(q.checks, got, hs):
             problems += check_against_key(c, g, key)
         ok = not problems

@@ -41,15 +41,7 @@ class Verdict:
 def verdict(q: Question, got: list, expected: list, visible_error: tuple | None) -> Verdict:
     """The verdict of one question from the student's values, the expected values and the
     visible tests' error (``(ename, evalue)`` or ``None``)."""
-    messages: list[str] = []
-    if visible_error is not None:
-        ename, evalue = visible_error
-        first = (evalue or "").strip().splitlines()[0][:300] if (evalue or "").strip() else ""
-        if ename in ("CellTimeoutError", "DeadKernelError"):
-            messages.append(f"the test cell did not finish ({ename}) · لم تكتمل خلية الاختبار")
-        else:
-            messages.append(f"the visible tests failed: {ename}{': ' + first if first else ''} · "
-                            "فشلت الاختبارات الظاهرة")
+    messages = visible_messages(visible_error)
     for check, g, e in zip(q.checks, got, expected):
         messages.extend(explain(g, e, check.options, label=check.label, required=check.type,
                                 show_error_text=check.visible))
@@ -57,6 +49,17 @@ def verdict(q: Question, got: list, expected: list, visible_error: tuple | None)
         more = len(messages) - MAX_MESSAGES + 1
         messages = messages[:MAX_MESSAGES - 1] + [f"… and {more} more · و{more} غيرها"]
     return Verdict(q.grade_id, q.points, not messages, messages)
+
+
+def visible_messages(visible_error: tuple | None) -> list[str]:
+    """What a failed visible test says (the grader and the self-check use the same words)."""
+    if visible_error is None:
+        return []
+    ename, evalue = visible_error
+    first = (evalue or "").strip().splitlines()[0][:300] if (evalue or "").strip() else ""
+    if ename in ("CellTimeoutError", "DeadKernelError"):
+        return [f"the test cell did not finish ({ename}) · لم تكتمل خلية الاختبار"]
+    return [f"the visible tests failed: {ename}{': ' + first if first else ''} · فشلت الاختبارات الظاهرة"]
 
 
 def verdict_text(v: Verdict) -> str:
