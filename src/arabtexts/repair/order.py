@@ -290,8 +290,13 @@ def _texts() -> tuple[str, ...]:
 
 def labelled_strings(raw: str) -> list[str]:
     """A PDF text as the labelled set reads it (``data/repair_lines.csv``): each printed line
-    replaced by its correct reading, runs of lines joined. Empty when the text has no labels.
-    Only ever used to learn about the *other* texts."""
+    replaced by its correct reading, the readings joined across line and page breaks and cut
+    after each line that ends a sentence, each piece between «^» and «$». Empty when the text
+    has no labels. Only ever used to learn about the *other* texts.
+
+    >>> labelled_strings("نص بلا تسمية\\n")
+    []
+    """
     path = data_dir() / "repair_lines.csv"
     if not path.exists():
         return []
@@ -299,18 +304,19 @@ def labelled_strings(raw: str) -> list[str]:
 
     with open(path, encoding="utf-8", newline="") as f:
         rows = {(int(r["raw_offset"]), r["printed"]): r["correct"] for r in csv.DictReader(f)}
-    out, run, pos = [], [], 0
+    out, para, pos = [], [], 0
     for line in raw.split("\n"):
         correct = rows.get((pos, line))
-        if correct is not None:
-            run.append(correct)
-        elif run:
-            out.append(norm(" ".join(run)))
-            run = []
         pos += len(line) + 1
-    if run:
-        out.append(norm(" ".join(run)))
-    return [s for s in out if s]
+        if correct is None:
+            continue
+        if para and para[-1].rstrip()[-1:] in ".؟!:":
+            out.append(BOS + norm(" ".join(para)) + EOS)  # a paragraph ends with a sentence end
+            para = []
+        para.append(correct)
+    if para:
+        out.append(BOS + norm(" ".join(para)) + EOS)
+    return [s for s in out if len(s) > 2]
 
 
 @lru_cache(maxsize=6)
