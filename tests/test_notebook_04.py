@@ -86,7 +86,7 @@ def expected_answers() -> dict[int, object]:
     a5 = {term: occurrences(body, term) for term in SIDES}
     a6 = occurrences(body, "الفصائل")
     page_b = occurrences(raw, "بغداد")
-    a7 = "a" if page_b > a5["بغداد"] else "b" if page_b < a5["بغداد"] else "c"
+    a7 = "c" if page_b > a5["بغداد"] else "a" if page_b < a5["بغداد"] else "b"
     # B: find_quotes finds none of the indirect statements, and none lies between quotation marks
     indirect = [r for r in q4 if r["mode"] == "indirect"]
     assert len(indirect) == 24                               # the number the question prints
@@ -98,7 +98,7 @@ def expected_answers() -> dict[int, object]:
         s = int(r["evidence_start"]) + i
         e = s + len(r["quote"])
         enclosed += raw[s - 1:s] in QUOTE_MARKS and raw[e:e + 1] in QUOTE_MARKS and raw[s - 1:s] != ""
-    a8 = "a" if enclosed == 0 else "b"
+    a8 = "b" if enclosed == 0 else "a"
     return {1: a1, 2: a2, 3: a3, 4: a4, 5: a5, 6: a6, 7: a7, 8: a8}
 
 
@@ -113,8 +113,8 @@ SOLUTIONS = {
         'answer_4 = {t: speakers_naming(t) for t in ("البنتاغون", "الفصائل")}'),
     5: 'answer_5 = side_counts.to_dict()',
     6: 'factions.query.value = "الفصائل"; answer_6 = int(factions.counts()["004"])',
-    7: 'answer_7 = "a"',
-    8: 'answer_8 = "a"',
+    7: 'answer_7 = "c"',
+    8: 'answer_8 = "b"',
 }
 
 

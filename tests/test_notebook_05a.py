@@ -67,13 +67,13 @@ def expected_answers() -> dict[int, object]:
     marker_12 = re.search(r"(?<=\S)⁽¹²⁾", text)
     # B: the part of the page that page_parts leaves out among the three options
     parts = {p["kind"] for p in rows("page_parts") if p["article_id"] == "002" and p["in_body"] == "no"}
-    options = {"a": "abstract", "b": "conclusion", "c": "section-3"}
+    options = {"a": "conclusion", "b": "section-3", "c": "abstract"}
     return {
         1: sum(1 for line in lines if re.match(r"المطلب \S+: ", line)),
         2: sorted(entries - markers_in_text(text)),
         3: {k: float(statistics.median(v)) for k, v in years.items()},
         4: len(re.findall(re.escape(normalize("المصدر السابق")).replace(r"\ ", r"\s+"), normalize(text))),
-        5: "a" if marker_12 and "⁽١٢⁾" not in text else "b",
+        5: "b" if marker_12 and "⁽١٢⁾" not in text else "a",
         6: next(k for k, v in options.items() if v in parts),
     }
 
@@ -84,8 +84,8 @@ SOLUTIONS = {
     2: "answer_2 = sorted(with_entry - in_text)",
     3: 'answer_3 = bib.groupby("origin")["year"].median().to_dict()',
     4: 'reader.search.value = "المصدر السابق"; answer_4 = len(reader.matches())',
-    5: 'answer_5 = "a"',
-    6: 'answer_6 = "a"',
+    5: 'answer_5 = "b"',
+    6: 'answer_6 = "c"',
 }
 
 
