@@ -128,6 +128,19 @@ def test_status_without_bwrap_is_false_and_kernel_manager_refuses(monkeypatch, t
         sb.sandbox_status(refresh=True)
 
 
+def test_status_is_false_when_a_kernel_could_not_start_in_it(monkeypatch):
+    _require_sandbox()
+    monkeypatch.setattr(sb, "_PROBE", "import sys\nsys.exit('ModuleNotFoundError: no ipykernel here')")
+    try:
+        ok, why = sb.sandbox_status(refresh=True)
+        assert not ok and "a sandboxed kernel cannot start" in why and "no ipykernel here" in why
+        if os.geteuid() == 0:
+            assert "readable by all users" in why
+    finally:
+        monkeypatch.undo()
+        assert sb.sandbox_status(refresh=True)[0]
+
+
 @pytest.mark.parametrize("platform, word", [("darwin", "macOS"), ("win32", "Windows")])
 def test_status_on_macos_and_windows_names_the_system(monkeypatch, platform, word):
     monkeypatch.setattr(sys, "platform", platform)

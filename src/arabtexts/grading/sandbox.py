@@ -159,8 +159,55 @@ def _probe() -> tuple[bool, str]:
                     "`sysctl kernel.unprivileged_userns_clone` or "
                     "`kernel.apparmor_restrict_unprivileged_userns`), or a container forbids them")
         return False, f"bubblewrap could not start a sandbox: {detail}{hint}"
+    problem = _probe_kernel()
+    if problem:
+        return False, problem
     who = "as a fresh unprivileged uid per kernel" if uid is not None else "as this user"
     return True, f"{version or 'bubblewrap'} at {bwrap}, kernels run {who}, without network"
+
+
+# What the probe runs in a full kernel sandbox: the kernel's own imports, as the kernel's uid.
+_PROBE = """\
+import os, sys
+if sys.argv[1] != '-':
+    uid = int(sys.argv[1]); os.setgroups([]); os.setgid(uid); os.setuid(uid)
+import ipykernel, arabtexts.paths
+arabtexts.paths.data_dir()
+print('ok')
+"""
+
+
+def _probe_kernel() -> str | None:
+    """None if a kernel's sandbox can import ipykernel and the course package, else why not."""
+    scratch = Path(tempfile.mkdtemp(prefix="atx-probe-"))
+    km = SandboxKernelManager()
+    km._sbx_setup(scratch, Limits(), False)
+    km._sbx_on = True
+    try:
+        km._sbx_prepare_runtime()
+        uid = km._sbx_uid
+        cmd = km._sbx_bwrap_cmd([sys.executable, "-c", _PROBE, "-" if uid is None else str(uid)])
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=str(scratch),
+                             env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, pass_fds=tuple(km._sbx_fds))
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"a sandboxed kernel could not be tried: {exc}"
+    finally:
+        for fd in km._sbx_fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        km._sbx_cleanup_runtime()
+        shutil.rmtree(scratch, ignore_errors=True)
+    if res.returncode == 0 and res.stdout.strip() == "ok":
+        return None
+    err = (res.stderr or "").strip().splitlines()
+    detail = err[-1] if err else f"exit code {res.returncode}"
+    hint = ""
+    if uid is not None:
+        hint = (" — the kernel runs as an unprivileged uid, so the virtual environment, the Python it "
+                f"was made from, src/ and data/ must be readable by all users (chmod -R o+rX {sys.prefix})")
+    return f"a sandboxed kernel cannot start: {detail}{hint}"
 
 
 # --------------------------------------------------------------------------------------
