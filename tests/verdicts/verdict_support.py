@@ -72,8 +72,9 @@ def build(release_nb, student: dict):
 # ------------------------------------------------------------------ answers as "needles"
 
 
-def leaves(value):
-    """Every plain str and number inside a decoded value (see ``arabtexts.grading.values``).
+def leaves(value, *, keys: bool = True):
+    """Every plain str and number inside a decoded value (see ``arabtexts.grading.values``);
+    without ``keys``, a dict's keys are left out (they are the answer's given structure).
 
     >>> from arabtexts.grading.values import DictValue, SetValue
     >>> sorted(map(str, leaves(DictValue((("أ", [1, 2.5]), ("ب", SetValue(("ج",))))))))
@@ -87,26 +88,27 @@ def leaves(value):
         yield value
     elif isinstance(value, (list, tuple)):
         for x in value:
-            yield from leaves(x)
+            yield from leaves(x, keys=keys)
     elif isinstance(value, v.SetValue):
         for x in value.items:
-            yield from leaves(x)
+            yield from leaves(x, keys=keys)
     elif isinstance(value, v.DictValue):
         for k, x in value.pairs:
-            yield from leaves(k)
-            yield from leaves(x)
+            if keys:
+                yield from leaves(k)
+            yield from leaves(x, keys=keys)
     elif isinstance(value, v.Table):
         for row in value.rows:
-            yield from leaves(row)
+            yield from leaves(row, keys=keys)
         if not value.positional:
-            yield from leaves(value.index)
+            yield from leaves(value.index, keys=keys)
     elif isinstance(value, v.SeriesValue):
-        yield from leaves(value.values)
+        yield from leaves(value.values, keys=keys)
         if not value.positional:
-            yield from leaves(value.index)
+            yield from leaves(value.index, keys=keys)
     elif isinstance(value, v.FigureValue):
         for ax in value.axes:
-            yield from leaves(list(ax.values()))
+            yield from leaves(list(ax.values()), keys=keys)
 
 
 def fold_text(text: str) -> str:
@@ -137,3 +139,14 @@ def number_needles(values) -> set[str]:
                 if len(s.replace("-", "").replace(".", "").lstrip("0")) >= 3:
                     out.add(s)
     return out
+
+
+def contains(folded_text: str, needle: str) -> bool:
+    """``needle`` in ``folded_text`` as whole words (not «طريق» inside «بالطريقتين»).
+
+    >>> contains("بالطريقتين معا", "طريق"), contains("عن طريق البحر", "طريق")
+    (False, True)
+    """
+    import re
+
+    return re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", folded_text) is not None
