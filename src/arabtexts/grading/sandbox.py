@@ -44,6 +44,7 @@ death signal): start and stop a kernel from the same long-lived thread.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import itertools
 import os
 import secrets
@@ -405,6 +406,22 @@ def _rlimits(limits: Limits, uid: int | None) -> str:
 # --------------------------------------------------------------------------------------
 
 
+_RUNTIME_DIRS: set[Path] = set()
+
+
+@atexit.register
+def _remove_runtime_dirs() -> None:
+    """Runtime folders of kernels never shut down (the grader crashed): their kernels died with
+    the grader (``--die-with-parent``); remove the folders too."""
+    for rt in list(_RUNTIME_DIRS):
+        for d in (rt, rt / "s"):
+            try:
+                os.chmod(d, 0o700)
+            except OSError:
+                pass
+        shutil.rmtree(rt, ignore_errors=True)
+
+
 class _SandboxMixin:
     """Launch ipykernel inside bubblewrap (or unconfined), ZeroMQ over IPC in a private folder."""
 
@@ -424,6 +441,7 @@ class _SandboxMixin:
     def _sbx_prepare_runtime(self) -> None:
         self._sbx_scratch.mkdir(parents=True, exist_ok=True)
         rt = Path(tempfile.mkdtemp(prefix="atx-k-", dir="/tmp" if os.name == "posix" else None))
+        _RUNTIME_DIRS.add(rt)
         sockets = rt / "s"
         sockets.mkdir()
         self._sbx_runtime = rt
@@ -579,6 +597,7 @@ class _SandboxMixin:
     def _sbx_cleanup_runtime(self) -> None:
         rt = getattr(self, "_sbx_runtime", None)
         if rt is not None:
+            _RUNTIME_DIRS.discard(rt)
             for d in (rt, rt / "s"):
                 try:
                     os.chmod(d, 0o700)
