@@ -211,7 +211,10 @@ def test_e2_biden_in_002_is_only_in_citations():
              for p in rows("page_parts") if p["article_id"] == "002"]
     kinds = {next(k for s, e, k in spans if s <= m.start < e) for m in page_hits}
     assert kinds <= {"footnote", "references", "url", "source"}
-    assert "every one of those lines is a citation" in prose()
+    assert "every one of those hits is a citation" in prose()
+    # "the other four texts do name him in their running text"
+    others = {a: t for a, t in body_texts().items() if a != "002"}
+    assert all(any(m.value == "biden" for m in find_entities(t, gaz)) for t in others.values())
 
 
 def test_e4_003_prints_no_date_for_its_fourth_round():
@@ -240,6 +243,19 @@ def test_e10_outlets_and_framing_words():
     assert sum(tied) > len(tied) / 2
     assert all(SOVEREIGNTY.search(t) for a, t in bodies.items() if a != "003")   # "all four speak of sovereignty"
     assert "(10\ntimes in its body" in src or "(10 times in its body" in src
+
+
+def test_data_quality_and_length_claims():
+    """One curated row can hold two lost-digit markers; 002's body is about eight times 001's."""
+    from arabtexts.tokenize import words
+
+    ld001 = next(r for r in rows("lost_digits") if r["id"] == "LD001")
+    assert ld001["article_id"] == "001" and ld001["missing"] == "day+year"
+    annotated = (DATA / "clean" / "annotated" / catalogue()["001"]["file"]).read_text(encoding="utf-8")
+    assert ", ⟦؟رقم⟧ أغسطس ⟦؟رقم⟧ |" in annotated
+    bodies = body_texts()
+    assert 7 < len(words(bodies["002"])) / len(words(bodies["001"])) < 9.5
+    assert "about eight times longer" in prose()
 
 
 def test_teaching_frame():
