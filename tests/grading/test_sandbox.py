@@ -445,3 +445,51 @@ def test_asynchronous_manager_for_asyncio_callers(tmp_path, planted_secret):
         assert km.sandbox_pids() == []
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("how", ["exit", "sigkill"])
+def test_a_grader_that_dies_leaves_no_kernel_behind(tmp_path, how):
+    """The grader crashes (exception) or is killed (SIGKILL) with a kernel running: the kernel
+    and its children die with it (--die-with-parent), and after a normal exit the runtime
+    folder is gone too."""
+    _require_sandbox()
+    import subprocess
+
+    token = "orphan-" + uuid.uuid4().hex[:12]
+    script = (
+        "import sys, time\n"
+        "from arabtexts.grading import sandbox as sb\n"
+        f"km = sb.kernel_manager({str(tmp_path)!r})\n"
+        "km.start_kernel()\n"
+        "kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)\n"
+        "kc.execute_interactive(\"import subprocess, sys; subprocess.Popen([sys.executable, '-c', "
+        f"'import time; time.sleep(300)', {token!r}], start_new_session=True)\", timeout=60)\n"
+        "print(km._sbx_runtime, flush=True)\n"
+        + ("raise SystemExit('the grader crashed')\n" if how == "exit" else "time.sleep(300)\n"))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    runtime = tmp_path / "never-started"
+    try:
+        runtime = Path(proc.stdout.readline().strip())
+        assert runtime.name.startswith("atx-k-")
+        assert _pids_with(token), "the kernel's child should be running"
+        if how == "sigkill":
+            proc.kill()
+        proc.wait(timeout=60)
+        end = time.monotonic() + 10
+        while _pids_with(token) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert _pids_with(token) == []
+        if how == "exit":
+            assert not runtime.exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in _pids_with(token):
+            os.kill(pid, 9)
+        if runtime.exists():
+            import shutil
+
+            for d in (runtime, runtime / "s"):
+                if d.exists():
+                    os.chmod(d, 0o700)
+            shutil.rmtree(runtime, ignore_errors=True)
