@@ -46,8 +46,9 @@ ARABIC = "\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF"
 #: digits and sentence punctuation inside; a Latin comma, a bracket or a Latin letter ends it
 ARABIC_RUN = (rf"«?[{ARABIC}](?:[{ARABIC}0-9 \u00A0.:\-–«»!'\"…/%]*[{ARABIC}»])?»?")
 #: a Latin or number run: Latin letters, digits and the punctuation of names, keys, code and
-#: ranges (spaces inside), then an optional (…) group: ``load_corpus()``, ``check(...)``
-LATIN_RUN = (r"[A-Za-z0-9_](?:[A-Za-z0-9_ .+\-–/:#@&'’=<>\[\]{}\"]*[A-Za-z0-9_\]}\"])?"
+#: ranges (spaces inside), then an optional (…) group: ``load_corpus()``, ``check(...)``. It
+#: never starts with a section or item number («2. JupyterLab»: the «2.» stays Arabic order)
+LATIN_RUN = (r"(?!\d+[.)][ \t])[A-Za-z0-9_](?:[A-Za-z0-9_ .+\-–/:#@&'’=<>\[\]{}\"]*[A-Za-z0-9_\]}\"])?"
              rf"(?:\([^(){ARABIC}\n]*\))?")
 _ARABIC_RX = re.compile(ARABIC_RUN)
 _LATIN_RX = re.compile(LATIN_RUN)
