@@ -6,7 +6,9 @@
 - ``mistakes``: one typical mistake per question (diacritics removed with the tatweel, swapped
   counts, sorted by word, ``""`` instead of ``None``, no normalisation, «عام،» without a space
   taken for a lost year, tokens instead of distinct forms);
-- ``half-done``: questions 1–3 answered, the rest left as released.
+- ``half-done``: questions 1–3 answered, the rest left as released;
+- ``mistakes-folded``: right except two answers that only folding would accept (line breaks
+  collapsed, sentences returned normalised).
 """
 from verdict_support import WRITTEN
 
@@ -119,3 +121,17 @@ STUDENTS = {
     "half-done": {"answers": {k: A[k] for k in ("q1-answer", "q2-answer", "q3-answer")}, "written": None,
                   "expect": {t: t in ("q1-tests", "q2-tests", "q3-tests") for t in TESTS}},
 }
+
+#: a second set of mistakes, each in an otherwise right notebook: what folding would hide
+M2 = dict(A)
+M2["q1-answer"] = '''def remove_tatweel(text):
+    return " ".join(text.replace("\\u0640", "").split())  # line breaks lost
+'''
+M2["q5-answer"] = '''def sentences_with(text, term):
+    return [normalize(s) for s in split_sentences(text) if normalize(term) in normalize(s)]  # normalised
+
+
+kadhimi_sentences = sentences_with(RAW, "الكاظمي")
+'''
+STUDENTS["mistakes-folded"] = {"answers": M2, "written": WRITTEN,
+                               "expect": {t: t not in ("q1-tests", "q5-tests") for t in TESTS}}

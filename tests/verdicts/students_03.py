@@ -8,7 +8,9 @@
   reading" instead of by count, a heading's first character given to the previous part, month
   names instead of numbers, any white space as a gap, every text's losses counted, the share
   inverted);
-- ``half-done``: questions 1–3 answered.
+- ``half-done``: questions 1–3 answered;
+- ``mistakes-precision``: right except a dict where a Series is asked and a share rounded to 1
+  decimal where 3 are checked.
 """
 from verdict_support import WRITTEN
 
@@ -173,3 +175,12 @@ STUDENTS = {
     "half-done": {"answers": {k: A[k] for k in HALF}, "written": None,
                   "expect": {t: t in ("q1-tests", "q2-tests", "q3-tests") for t in TESTS}},
 }
+
+#: a second set of mistakes in an otherwise right notebook: a dict for a Series, too few decimals
+M2 = dict(A)
+M2["q2-answer"] = A["q2-answer"].replace("place_counts = pd.Series(_c).sort_values(ascending=False)",
+                                         "place_counts = dict(_c.most_common())")
+M2["q2-answer"] = M2["q2-answer"].replace("place_counts.items()", "place_counts.items()").replace("place_counts.head(10)", "")
+M2["q3-answer"] = A["q3-answer"].replace("), 3)\nbalance", "), 1)\nbalance")
+STUDENTS["mistakes-precision"] = {"answers": M2, "written": WRITTEN,
+                                  "expect": {t: t not in ("q2-tests", "q3-tests") for t in TESTS}}

@@ -7,7 +7,9 @@
 - ``mistakes``: one typical mistake per question («المبحث» anywhere in a line, string keys,
   rounds as strings, the pair (to, from) swapped, the fall divided by the wrong year, ranges as
   (high, low), entries after «- » missed, the first section's headings taken for the scenarios);
-- ``half-done``: questions 1–4 answered.
+- ``half-done``: questions 1–4 answered;
+- ``mistakes-order``: right except the pair (to, from) and amounts sorted by size instead of
+  text order.
 """
 from verdict_support import WRITTEN
 
@@ -181,3 +183,11 @@ STUDENTS = {
     "half-done": {"answers": {k: A[k] for k in HALF}, "written": None,
                   "expect": {t: t in ("q1-tests", "q2-tests", "q3-tests", "q4-tests") for t in TESTS}},
 }
+
+#: a second set of mistakes in an otherwise right notebook: order that must be checked
+M2 = dict(A)
+M2["q4-answer"] = A["q4-answer"].replace("longest_gap = (rounds[\"round\"].iloc[_k], rounds[\"round\"].iloc[_k + 1])",
+                                         "longest_gap = (int(rounds[\"round\"].iloc[_k]), int(rounds[\"round\"].iloc[_k + 1]))[::-1]")
+M2["q6-answer"] = A["q6-answer"].replace("    return found", "    return sorted(found)  # by size, not in text order")
+STUDENTS["mistakes-order"] = {"answers": M2, "written": WRITTEN,
+                              "expect": {t: t not in ("q4-tests", "q6-tests") for t in TESTS}}

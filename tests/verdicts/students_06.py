@@ -7,7 +7,9 @@
 - ``mistakes``: one typical mistake per question (texts sorted by id instead of course order,
   authors counted as actors, the method argument ignored, an empty ``plt.figure()``, a rate per
   100 words, statements counted instead of speakers);
-- ``half-done``: questions 1–3 answered.
+- ``half-done``: questions 1–3 answered;
+- ``mistakes-swapped``: right except ``n_texts`` and ``n_mentions`` swapped in every row and
+  ``True``/``False`` where 1/0 are asked.
 """
 from verdict_support import WRITTEN
 
@@ -144,3 +146,12 @@ STUDENTS = {
     "half-done": {"answers": {k: A[k] for k in HALF}, "written": None,
                   "expect": {t: t in ("q1-tests", "q2-tests", "q3-tests") for t in TESTS}},
 }
+
+#: a second set of mistakes in an otherwise right notebook: swapped counts, True/False for 1/0
+M2 = dict(A)
+M2["q1-answer"] = A["q1-answer"].replace('"n_texts": len(_texts),\n                  "n_mentions": len(_g)',
+                                         '"n_texts": len(_g),\n                  "n_mentions": len(_texts)')
+M2["q2-answer"] = A["q2-answer"].replace('presence = presence.astype("int64").rename_axis("id")',
+                                         'presence = presence.astype(bool).rename_axis("id")')
+STUDENTS["mistakes-swapped"] = {"answers": M2, "written": WRITTEN,
+                                "expect": {t: t not in ("q1-tests", "q2-tests") for t in TESTS}}
