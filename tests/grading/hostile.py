@@ -345,6 +345,19 @@ def sleeper(rel, src, ctx):
         "n_normalized = 63\n")})
 
 
+def script_injection(rel, src, ctx):
+    """HTML and JavaScript in outputs: opened in the formgrader or a feedback page, it would run in
+    the instructor's browser with the instructor's Jupyter session (and could grade, or steal)."""
+    return _with(rel, {"q1-answer": (
+        "from IPython.display import HTML, Javascript, display\n\n"
+        "def remove_tatweel(text):\n"
+        "    return text\n\n"
+        f"display(HTML(\"<script>document.title = '{ctx.token}-js'</script>\"\n"
+        f"             \"<img src='x' onerror=\\\"document.title = '{ctx.token}-img'\\\">\"))\n"
+        f"display(Javascript(\"document.title = '{ctx.token}-js2'\"))\n"
+        f"display({{'text/html': \"<iframe src='javascript:alert(1)' name='{ctx.token}-frame'></iframe>\"}}, raw=True)\n")})
+
+
 #: student id -> (builder, flag codes the static scan must raise for that notebook)
 HOSTILE: dict[str, tuple] = {
     "h-transformer": (input_transformer, {"ipython-hook"}),
@@ -366,6 +379,7 @@ HOSTILE: dict[str, tuple] = {
     "h-disk": (disk_filler, {"outside-folder"}),
     "h-output": (huge_output, set()),
     "h-sleep": (sleeper, set()),
+    "h-script": (script_injection, {"script"}),
 }
 
 

@@ -184,6 +184,10 @@ def test_the_hostile_class_is_large_enough():
     ("import urllib.request as u\nu.urlopen('http://example.org')", "network"),
     ("import requests", "network"),
     ("# ### END HIDDEN TESTS\nx = 1", "marker"),
+    ("from IPython.display import HTML\nHTML('<img src=x onerror=alert(1)>')", "script"),
+    ("from IPython.display import Javascript\nJavascript('alert(1)')", "script"),
+    ("%%javascript\nalert(1)\n", "script"),
+    ("%%html\n<script>alert(1)</script>\n", "script"),
 ])
 def test_rule(code, kind):
     found = {k for k, _ in scan_source(code)}
@@ -204,6 +208,7 @@ def test_rule(code, kind):
     "class Note:\n    def __init__(self, text):\n        self.text = text",
     "import os\nos.path.join('a', 'b')",
     "open('my-notes.txt', 'w').write('ملاحظة')",
+    "from IPython.display import HTML\nHTML('<p dir=\"rtl\" style=\"font-size:1.3em\">نص</p>')",
     "def broken(:\n    pass",  # a syntax error: no flag, no crash
 ])
 def test_ordinary_code_is_not_flagged(code):

@@ -32,6 +32,7 @@ Kinds (``Flag.code``):
 ``process``           ``subprocess``, ``os.system``, ``os.fork``, ``!shell``, ``%%bash`` …
 ``signal``            ``os.kill``, ``os.killpg``, ``signal`` (stopping other processes)
 ``network``           ``socket``, ``urllib``, ``http``, ``requests`` …
+``script``            JavaScript or active HTML in an output (``<script>``, ``onerror=``, ``%%js``)
 ``marker``            the text of nbgrader's hidden-test markers in a student's cell
 """
 from __future__ import annotations
@@ -96,6 +97,10 @@ KINDS: dict[str, tuple[str, str]] = {
     "network": (
         "it opens network connections (socket, urllib, http, requests)",
         "تفتح اتصالات شبكية (socket أو urllib أو http أو requests)"),
+    "script": (
+        "it shows HTML or JavaScript that would run in the browser of whoever opens the notebook "
+        "(the instructor's formgrader included)",
+        "تعرض HTML أو JavaScript قد يُنفَّذ في متصفح من يفتح الدفتر (ومنهم المدرّس في أداة التصحيح)"),
     "marker": (
         "it contains the text of nbgrader's hidden-test markers",
         "تحتوي نص علامات الاختبارات المخفية في nbgrader"),
@@ -189,7 +194,7 @@ _MAGIC_KIND = {
     "autoreload": "ipython-hook", "aimport": "ipython-hook", "config": "ipython-hook",
     "alias": "process", "alias_magic": "ipython-hook", "xmode": None, "sc": "process",
     "rerun": "dynamic-code", "recall": "dynamic-code", "macro": "dynamic-code",
-    "store": "outside-folder", "logstart": "outside-folder",
+    "store": "outside-folder", "logstart": "outside-folder", "javascript": "script", "js": "script",
 }
 
 _DYNAMIC_CALLS = frozenset({"exec", "eval", "compile", "__import__", "breakpoint"})
@@ -204,6 +209,9 @@ _PRIVATE = re.compile(r"gradebook|assignments[/\\]|[/\\](source|submitted|autogr
                       r"release)([/\\]|$)|^(source|submitted|autograded|exchange|feedback|release)[/\\]|"
                       r"\.ipynb|nbgrader|/etc/|/root|/home/|/proc/|\.ssh|\.jupyter", re.I)
 _MARKERS = re.compile(r"(BEGIN|END)\s+HIDDEN\s+TESTS", re.I)
+_ACTIVE_HTML = re.compile(r"<\s*(script|iframe|object|embed)\b|javascript\s*:|\bon(error|load|click|mouse\w*|"
+                          r"focus\w*|blur|begin|animation\w*|transition\w*|toggle|pointer\w*|key\w*|submit|"
+                          r"input|change|wheel|scroll)\s*=", re.I)
 _SAFE_DETAIL = re.compile(r"[^A-Za-z0-9_.%!()\[\]' -]")
 
 
@@ -421,6 +429,8 @@ class _Scanner(ast.NodeVisitor):
         if isinstance(node.value, str):
             if _MARKERS.search(node.value):
                 self.add("marker", "hidden-test marker text")
+            if _ACTIVE_HTML.search(node.value):
+                self.add("script", "script or event handler in a string")
             if _PRIVATE.search(node.value) or _suspicious_path(node.value):
                 self.add("outside-folder", "a path to " + _path_hint(node.value))
 
@@ -428,6 +438,8 @@ class _Scanner(ast.NodeVisitor):
         func = node.func
         dotted = _dotted(func) or ""
         last = dotted.split(".")[-1]
+        if last in ("Javascript", "JSON_js") or self.qualify(dotted).startswith("IPython.display.Javascript"):
+            self.add("script", dotted)
         if isinstance(func, ast.Name) and func.id in _DYNAMIC_CALLS:
             self.add("dynamic-code", f"{func.id}()")
         if isinstance(func, ast.Name) and func.id in ("setattr", "delattr") and node.args:
