@@ -79,3 +79,20 @@ def test_find_normalized_spans_are_exact(raw_texts):
 def test_fold_for_answer_comparison():
     assert fold("الولايـات المتحدة الأمريكيّة") == fold("الولايات المتحده الامريكيه")
     assert fold("  Iraq  ") == "iraq"
+
+
+def test_spans_keep_the_marks_of_their_last_letter():
+    """The review's «الأكثر اتساقاً»: the tanwin belongs to the keyword, not to the right context."""
+    import unicodedata
+
+    from arabtexts.analysis import kwic
+    from arabtexts.corpus import get_article
+
+    raw = get_article("002").text
+    assert "اتساقاً" in raw
+    k = kwic(raw, "اتساقا", part="page")
+    assert len(k) >= 1
+    for row in k.itertuples():
+        assert row.keyword.endswith("ً") or not unicodedata.combining(raw[row.end:row.end + 1] or "a")
+        assert not row.right or not unicodedata.combining(row.right[0])
+        assert raw[row.start:row.end] == row.keyword
