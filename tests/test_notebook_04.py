@@ -20,6 +20,7 @@ import notebook_support
 from conftest import ROOT
 from notebook_support import executed_as_stored, outputs, stream_text
 from test_notebook_01 import assert_teaching_frame, first_steps_with_code, hint_sets
+from test_notebook_06 import body_texts
 
 NB_PATH = ROOT / "notebooks" / "04_expel_coalition.ipynb"
 DATA = ROOT / "data"
@@ -39,17 +40,7 @@ def raw_004() -> str:
 
 def body_004() -> str:
     """The raw text with everything outside the article body blanked (offsets kept)."""
-    raw = raw_004()
-    row = catalogue_row()
-    keep = [False] * len(raw)
-    b0, b1 = int(row["body_start"]), int(row["body_end"])
-    keep[b0:b1] = [True] * (b1 - b0)
-    for p in rows("page_parts"):
-        if p["article_id"] == "004":
-            s = int(p["evidence_start"])
-            assert raw[s:s + len(p["evidence"])] == p["evidence"]
-            keep[s:s + len(p["evidence"])] = [False] * len(p["evidence"])
-    return "".join(c if k or c == "\n" else " " for c, k in zip(raw, keep))
+    return body_texts()["004"]
 
 
 def quotes_004() -> list[dict]:
