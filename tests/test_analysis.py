@@ -261,3 +261,13 @@ def test_entity_counts_on_bodies(corpus):
     assert e.sum(axis=1).is_monotonic_decreasing
     people = A.entity_counts(corpus, types="person")
     assert set(people.index) < set(e.index)
+
+
+def test_distinctive_words_can_drop_function_words(corpus):
+    from arabtexts.tokenize import is_function_word
+
+    plain = A.distinctive_words(corpus, top=25)
+    clean = A.distinctive_words(corpus, top=25, drop_function_words=True)
+    assert plain["word"].map(is_function_word).any()          # «عام», «والتي» … are there
+    assert not clean["word"].map(is_function_word).any()
+    assert clean.groupby("article_id").size().eq(25).all()

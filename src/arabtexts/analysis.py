@@ -451,6 +451,7 @@ def distinctive_words(
     min_length: int = 2,
     arabic_only: bool = True,
     prior_scale: float | None = None,
+    drop_function_words: bool = False,
 ) -> pd.DataFrame:
     """The words that set each text apart from the others: ``article_id, word, score, count``.
 
@@ -467,6 +468,9 @@ def distinctive_words(
     002 would then fill its list). For each text the ``top`` words with the highest scores are
     kept (words counted at least ``min_count`` times in that text); ``count`` is the word's
     count in that text. Rows come text by text (in the order given), best first.
+    ``drop_function_words=True`` also leaves out words that carry no topic
+    (:func:`arabtexts.tokenize.is_function_word`: «مما», «والتي», «عام», fragments under three
+    letters), which otherwise top the lists of long texts.
 
     >>> texts = {"أ": "الانسحاب الانسحاب القوات بغداد", "ب": "الاقتصاد الاقتصاد الطاقة بغداد"}
     >>> d = distinctive_words(texts, top=1)
@@ -484,6 +488,10 @@ def distinctive_words(
     keep = m.index.str.len() >= min_length
     if arabic_only:
         keep &= m.index.str.contains(_ARABIC_LETTER, regex=True)
+    if drop_function_words:
+        from .tokenize import is_function_word
+
+        keep &= ~m.index.map(lambda w: is_function_word(w, min_length=max(3, min_length))).to_numpy(bool)
     m = m[keep]
     if method in ("log-odds", "logodds", "log_odds"):
         scale = prior_scale if prior_scale is not None else max(1.0, m.to_numpy().sum() / 10)

@@ -113,3 +113,31 @@ def split_clitics(word: str, *, min_stem: int = 2) -> list[str]:
         parts.append("ال")
         w = w[2:]
     return parts + [w]
+
+
+#: frequent words of the course's texts that carry no topic (time words, «also», «which» …)
+#: besides the stop-word list; used by :func:`is_function_word`
+FUNCTION_WORDS_EXTRA = frozenset(normalize(w) for w in (
+    "عام", "العام", "عاما", "اعوام", "مما", "ممن", "فيما", "كما", "ايضا", "حيث", "اذ", "والتي",
+    "التي", "الذي", "الذين", "هذه", "هذا", "تلك", "ذلك", "وهو", "وهي", "هناك", "خلال", "بين",
+    "عبر", "لدى", "سواء", "اي", "كل", "بعض", "غير", "الى", "على", "قبل", "بعد", "منذ", "يتم",
+    "تم", "كان", "كانت", "يكون", "تكون", "سوف", "قد", "لقد",
+))
+
+
+def is_function_word(word: str, *, min_length: int = 3) -> bool:
+    """True for a word that carries no topic: a stop word, also behind a proclitic («والتي»,
+    «فيما», «مما» = من + ما), one of :data:`FUNCTION_WORDS_EXTRA`, or a fragment shorter than
+    ``min_length`` letters (a piece left by a PDF line break).
+
+    >>> [w for w in ["والتي", "مما", "عام", "الانسحاب", "يا", "بغداد"] if not is_function_word(w)]
+    ['الانسحاب', 'بغداد']
+    """
+    stops = stopwords() | FUNCTION_WORDS_EXTRA
+    w = normalize(word)
+    if len(w) < min_length or w in stops:
+        return True
+    for pre in ("وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك"):
+        if w.startswith(pre) and w[len(pre):] in stops:
+            return True
+    return w.startswith("م") and w[1:] in stops

@@ -959,14 +959,6 @@ def _label_column(df: pd.DataFrame) -> str | None:
 # ---------------------------------------------------------------------------------------------
 # CompareTexts
 
-#: frequent words of these texts that carry no topic (time words, «which», «also» …): they
-#: would top every comparison otherwise
-_EXTRA_FUNCTION_WORDS = frozenset(normalize(w) for w in (
-    "عام", "العام", "عاما", "اعوام", "مما", "ممن", "فيما", "كما", "ايضا", "أيضا", "حيث", "اذ",
-    "إذ", "والتي", "التي", "الذي", "الذين", "هذه", "هذا", "تلك", "ذلك", "وهو", "وهي", "هناك",
-    "خلال", "بين", "عبر", "لدى", "سواء", "اي", "أي", "كل", "بعض", "غير", "الى", "إلى", "على",
-    "قبل", "بعد", "منذ", "يتم", "تم", "كان", "كانت", "يكون", "تكون", "سوف", "قد", "لقد",
-))
 
 
 class CompareTexts(_Tool):
@@ -1017,19 +1009,9 @@ class CompareTexts(_Tool):
         >>> [w for w in ["والتي", "مما", "عام", "الانسحاب", "يا"] if CompareTexts.content_word(w)]
         ['الانسحاب']
         """
-        from .normalize import normalize as _n
-        from .tokenize import stopwords
+        from .tokenize import is_function_word
 
-        stops = stopwords() | _EXTRA_FUNCTION_WORDS
-        w = _n(word)
-        if len(w) < 3 or w in stops:
-            return False
-        for pre in ("وب", "ول", "وك", "فب", "فل", "و", "ف", "ب", "ل", "ك"):
-            if w.startswith(pre) and w[len(pre):] in stops:
-                return False
-        if w.startswith("م") and w[1:] in stops:  # مما = من + ما, ممن, مم
-            return False
-        return True
+        return not is_function_word(word)
 
     def distinctive(self, article_id: str) -> pd.DataFrame:
         """The ``top`` content words most typical of ``article_id`` against the other chosen
