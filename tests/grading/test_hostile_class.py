@@ -374,19 +374,23 @@ def test_no_student_script_reaches_the_formgrader_or_the_feedback(graded):
     """HTML/JavaScript from a student's output would run in the instructor's browser (formgrader,
     feedback pages) with the instructor's Jupyter session: it must be shown as text or dropped."""
     token = graded["token"]
-    active = re.compile(r"<script[^>]*>[^<]*" + token + r"|on\w+\s*=\s*[\"']?[^>]*" + token +
-                        r"|<iframe[^>]*" + token, re.I)
+    # live tags only (the student's source code shown escaped, &lt;script&gt;, is harmless)
+    active = re.compile(r"<script[^>]*>[^<]*" + token + r"|<[a-z][^<>]*\son\w+\s*=[^<>]*" + token +
+                        r"|<iframe[^<>]*" + token, re.I)
     fb = graded["b"] / "feedback" / "h-script" / FIRST
     pages = [p.read_text(encoding="utf-8") for p in fb.glob("*.html")]
     assert pages
     assert not [m.group(0)[:80] for page in pages for m in active.finditer(page)]
     (nb_path,) = (graded["b"] / "autograded" / "h-script" / FIRST).glob("*.ipynb")
     nb = nbformat.read(str(nb_path), as_version=4)
-    live = [(i, mime) for i, c in enumerate(nb.cells) for out in c.get("outputs", [])
-            for mime, v in (out.get("data") or {}).items()
-            if mime in ("text/html", "application/javascript", "image/svg+xml", "text/markdown")
-            and token in (v if isinstance(v, str) else "".join(v))]
-    assert live == [], "student HTML/JavaScript kept in the autograded notebook the formgrader shows"
+    live = []
+    for i, c in enumerate(nb.cells):
+        for out in c.get("outputs", []):
+            for mime, v in (out.get("data") or {}).items():
+                text = v if isinstance(v, str) else "".join(v) if isinstance(v, list) else ""
+                if token in text and (mime == "application/javascript" or active.search(text)):
+                    live.append((i, mime))
+    assert live == [], "student HTML/JavaScript kept live in the autograded notebook the formgrader shows"
 
 
 def test_hostile_outputs_are_capped(graded):

@@ -11,7 +11,8 @@
   size-limited ``/tmp``. Nothing written there reaches the disk; all of it vanishes with the
   kernel. Nothing of ``assignments/`` (source, gradebook, submissions, exchange, reports),
   nor the instructor's home, is visible;
-* **no network** (``--unshare-all``: new network, pid, ipc, uts, cgroup and user namespaces);
+* **no network**: new network, pid, ipc, uts and cgroup namespaces (and, when the grader is
+  not root, a user namespace that maps only its own uid);
   the kernel's ZeroMQ sockets are Unix-domain (``transport="ipc"``) files in a private runtime
   folder that the grader makes read-only for the kernel once its sockets exist;
 * **a clean environment** (``--clearenv``): ``PATH``, ``HOME``, ``LANG``, ``MPLBACKEND=Agg`` …
