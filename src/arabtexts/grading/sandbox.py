@@ -156,7 +156,11 @@ def _probe() -> tuple[bool, str]:
         err = (res.stderr or "").strip().splitlines()
         detail = err[-1] if err else f"exit code {res.returncode}"
         hint = ""
-        if "namespace" in detail.lower() or "permission" in detail.lower():
+        if uid is not None:
+            hint = (" — as root, bubblewrap creates mount, pid and network namespaces itself: inside a "
+                    "container that needs CAP_SYS_ADMIN (e.g. `docker run --cap-add SYS_ADMIN "
+                    "--security-opt seccomp=unconfined`), or grade outside the container")
+        elif "namespace" in detail.lower() or "permission" in detail.lower():
             hint = (" — this Linux does not allow unprivileged user namespaces (check "
                     "`sysctl kernel.unprivileged_userns_clone` or "
                     "`kernel.apparmor_restrict_unprivileged_userns`), or a container forbids them")
