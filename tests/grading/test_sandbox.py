@@ -141,6 +141,22 @@ def test_status_is_false_when_a_kernel_could_not_start_in_it(monkeypatch):
         assert sb.sandbox_status(refresh=True)[0]
 
 
+def test_status_when_bwrap_cannot_make_namespaces_says_why(monkeypatch, tmp_path):
+    fake = tmp_path / "bwrap"
+    fake.write_text("#!/bin/sh\n[ \"$1\" = --version ] && { echo 'bubblewrap 0.8.0'; exit 0; }\n"
+                    "echo 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("ARABTEXTS_BWRAP", str(fake))
+    monkeypatch.setattr(sys, "platform", "linux")
+    try:
+        ok, why = sb.sandbox_status(refresh=True)
+        assert not ok and "Creating new namespace failed" in why
+        assert ("CAP_SYS_ADMIN" in why) if os.geteuid() == 0 else ("user namespaces" in why)
+    finally:
+        monkeypatch.undo()
+        sb.sandbox_status(refresh=True)
+
+
 @pytest.mark.parametrize("platform, word", [("darwin", "macOS"), ("win32", "Windows")])
 def test_status_on_macos_and_windows_names_the_system(monkeypatch, platform, word):
     monkeypatch.setattr(sys, "platform", platform)
