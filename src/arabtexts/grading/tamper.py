@@ -515,8 +515,13 @@ def _path_hint(s: str) -> str:
     return "an absolute location"
 
 
+_IPYTHON_SYNTAX = re.compile(r"^\s*[%!?]|^[^#\n]*=\s*[%!]|\?\s*$", re.M)
+
+
 def _ipython_source(src: str) -> str:
     """The cell as IPython would run it (magics and ``!shell`` become ``get_ipython()`` calls)."""
+    if not _IPYTHON_SYNTAX.search(src):
+        return src  # plain Python (IPython's transformer is slow on very long cells)
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 
@@ -529,7 +534,7 @@ def _scan_code(src: str, imported: dict[str, str]) -> list[tuple[str, str]]:
     code = _ipython_source(src)
     try:
         tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         # the cell cannot run either; only the marker text matters
         return [("marker", "hidden-test marker text")] if _MARKERS.search(src) else []
     sc = _Scanner(imported)
@@ -596,7 +601,7 @@ def scan_notebook(nb) -> list[Flag]:
         if c.get("cell_type") == "code":
             try:
                 imports.visit(ast.parse(_ipython_source(_src(c))))
-            except (SyntaxError, ValueError, RecursionError):
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
     flags: list[Flag] = []
     for i, c in enumerate(cells):
