@@ -255,3 +255,14 @@ def test_one_flag_per_kind_and_cell_with_a_safe_message():
 def test_a_notebook_as_plain_dict_works():
     nb = {"cells": [{"cell_type": "code", "source": ["import gc\n", "gc.get_objects()"], "metadata": {}}]}
     assert [f.code for f in scan_notebook(nb)] == ["introspection"]
+
+
+def test_cells_the_parser_cannot_read_never_crash_the_scan():
+    nb = {"cells": [
+        {"cell_type": "code", "source": 5},
+        {"source": None},
+        {"cell_type": "code", "source": ["(" * 10000]},
+        {"cell_type": "code", "source": "x = " + "-" * 50000 + "1"},  # the parser runs out of stack
+        {"cell_type": "code", "source": "x = " + "[" * 90 + "]" * 90 + "\nimport gc", "metadata": None},
+    ]}
+    assert [(f.cell, f.code) for f in scan_notebook(nb)] == [("cell-5", "introspection")]
