@@ -51,7 +51,7 @@ def test_every_article_and_extractor_is_measured(report_module):
 
 
 # repair of rotated lines, leave one text out: kind -> recall floor (all three texts)
-REPAIR_FLOORS = {"fragment": 0.45, "swap": 0.6, "multi": 0.6, "damaged": 0.6}
+REPAIR_FLOORS = {"fragment": 0.45, "swap": 0.62, "multi": 0.6, "damaged": 0.62}
 
 
 @pytest.fixture(scope="module")

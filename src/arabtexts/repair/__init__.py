@@ -697,7 +697,7 @@ def _order_lines(raw, lines, starts, paras, results, lex):
     neighbours as the earlier steps left them, the second as the first pass ordered them."""
     from . import order as O
 
-    model = O.model_without(raw)
+    model = O.model_without(raw, O.HELD_OUT)
     base = results
     notes: dict[int, str] = {}
     for _ in range(O.PASSES):

@@ -61,6 +61,14 @@ EDGE_WORDS = 2
 PASSES = 2
 #: learn from the labelled readings of the other PDF texts (``data/repair_lines.csv``)
 USE_LABELS = True
+#: texts left out of the statistics besides the one being repaired (the nested check of
+#: :mod:`arabtexts.repair.tune` sets it; empty in use)
+HELD_OUT: tuple[str, ...] = ()
+#: keep the earlier steps' reading of every line whose only visible damage is one word cut
+#: across its two ends (the old repair's «fragment» reading). Off: such a line looks exactly
+#: like two swapped chunks with a cut inside a word, which are eight times as common in the
+#: labelled set; measured both ways in ``docs/extractor-report.md``
+KEEP_FRAGMENT_READING = False
 
 _DIAC = re.compile("[\u064B-\u0652\u0670]")
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي"})
@@ -319,14 +327,14 @@ def labelled_strings(raw: str) -> list[str]:
     return [s for s in out if len(s) > 2]
 
 
-@lru_cache(maxsize=6)
-def model_without(raw: str) -> "Model":
+@lru_cache(maxsize=12)
+def model_without(raw: str, also: tuple[str, ...] = ()) -> "Model":
     """The models learnt from the corpus texts other than ``raw`` (all five when ``raw`` is
-    not one of them). A PDF text teaches through its labelled lines when
-    :data:`USE_LABELS` is on, else through the inside of its printed lines."""
+    not one of them) and the texts in ``also``. A PDF text teaches through its labelled lines
+    when :data:`USE_LABELS` is on, else through the inside of its printed lines."""
     strings = []
     for text in _texts():
-        if text != raw:
+        if text != raw and text not in also:
             lab = labelled_strings(text) if USE_LABELS else []
             strings.extend(lab or training_strings(text))
     return Model(CharModel(strings, ORDER), WordModel(strings), ShapeModel(strings))
@@ -478,6 +486,8 @@ def choose(toks: list[str], kept: Reading, lex, model: "Model", prefix: str, suf
     shows_cut = kept.order != tuple(range(len(toks))) or any(needs_predecessor(t) for t in toks[1:])
     if not (shows_cut or moved):
         return kept, "kept: nothing on the line shows a cut"
+    if KEEP_FRAGMENT_READING and not moved and kept.chunks == 2 and kept.order[0] == len(toks) - 1:
+        return kept, "kept: only a cut word shows (KEEP_FRAGMENT_READING)"
     best, best_s = kept, score(model, toks, kept, prefix, suffix, kept.chunks)
     kept_s = best_s
     for r in readings(toks, lex):
