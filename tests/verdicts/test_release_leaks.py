@@ -35,6 +35,10 @@ ALLOWED = {
         "البنتاغون": "the introduction names the Pentagon as one of the article's voices; question 1 asks for "
                      "every quoted string of the text, and the Pentagon's name is one of seven",
     },
+    "05-academic-paper": {
+        "مليار": "question 6 must name the two units it asks for («مليار دولار», «مليون دولار»)",
+        "مليون": "question 6 must name the two units it asks for («مليار دولار», «مليون دولار»)",
+    },
     "06-synthesis": {
         "biden": "question 7 (written) asks where text 002 mentions Biden; who appears in two texts is "
                  "computed from PEOPLE in question 2, not read from a name",
