@@ -17,7 +17,8 @@ import pytest
 
 import notebook_support
 from conftest import ROOT
-from notebook_support import executed_as_stored, outputs, stream_text
+from notebook_support import (assert_idioms_before_use, assert_teaching_frame, executed_as_stored,
+                              first_steps_with_code, outputs, plain_text, stream_text)
 
 NB_PATH = ROOT / "notebooks" / "01_kadhimi_washington.ipynb"
 DATA = ROOT / "data"
@@ -47,19 +48,6 @@ def source_text() -> str:
 
 def check_calls() -> dict[int, str]:
     return notebook_support.check_hashes(NB_PATH)
-
-
-def body_of(article_id: str) -> str:
-    """The raw text with everything but the article body blanked (same offsets), read from the
-    catalogue's body_start/body_end and data/page_parts.csv, independently of the package."""
-    raw, row = raw_text(article_id), catalogue_row(article_id)
-    keep = [int(row["body_start"]) <= i < int(row["body_end"]) for i in range(len(raw))]
-    for part in table("page_parts"):
-        if part["article_id"] == article_id:
-            s = int(part["evidence_start"])
-            assert raw[s:s + len(part["evidence"])] == part["evidence"]
-            keep[s:s + len(part["evidence"])] = [False] * len(part["evidence"])
-    return "".join(ch if k or ch == "\n" else " " for ch, k in zip(raw, keep))
 
 
 def whole_word_count(text: str, word: str) -> int:
@@ -101,7 +89,7 @@ def expected_answers() -> dict[int, object]:
              if r["kind"] == "actor" and in001(r) and r["id"] != "kadhimi"]
     assert "عبد المهدي" in names and "المهدي" not in names  # review E6
     names += [r["name_ar"] for r in table("places") if in001(r)]
-    body = body_of("001")  # counts on the article: the title block and byline are left out
+    body = notebook_support.bodies()["001"]  # counts on the article: the title block and byline are left out
     assert "لواشنطن" in raw[:200] and "لواشنطن" not in body[:200]
     raw_counts = {t: whole_word_count(body, t) for t in names}
     norm_counts = {t: whole_word_count(normalize(body), normalize(t)) for t in names}
@@ -159,93 +147,6 @@ SOLUTIONS = {
     10: 'answer_10 = "b"',
 }
 CHECK_NAMES = {9: "question A", 10: "question B"}
-
-
-# ---------------------------------------------------------------------------------------------
-# the teaching frame shared by lessons 01–03 (test_notebook_02/03a/03b import these helpers)
-
-#: a hint step: <details><summary>Hint N · title</summary> body </details>
-HINT_RE = re.compile(r"<details><summary>Hint (\d) · (.*?)</summary>(.*?)</details>", re.S)
-#: an English heading (Arabic headings such as «## 2. التواريخ» are not split points)
-EN_HEADING = re.compile(r"^#{2,3} (?:\d+[ab]?\. )?[A-Za-z].*$", re.M)
-
-
-def plain_text(md: str) -> str:
-    """Markdown without the bidi isolation tags (``<bdi>``, ``<code dir="ltr">``) and entities."""
-    import html
-
-    return html.unescape(re.sub(r"</?(?:bdi|code)(?:\s[^>]*)?>", "", md))
-
-
-def markdown_sources(path) -> list[str]:
-    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
-
-
-def hint_sets(path) -> list[list[tuple[int, str, str]]]:
-    """For every markdown cell with stepped hints: [(step, title, body), …] in printed order."""
-    return [[(int(n), t, b) for n, t, b in HINT_RE.findall(md)]
-            for md in markdown_sources(path) if HINT_RE.search(md)]
-
-
-def shows_code(text: str) -> bool:
-    """Does a hint step show code (a code span, a call, an index, a comparison)?"""
-    return bool("`" in text or re.search(r"\w\(|\w\[|==|!=|\bimport\b", text))
-
-
-def first_steps_with_code(path) -> int:
-    """How many exercises give code in their first hint step (the goal is none)."""
-    return sum(shows_code(steps[0][2]) for steps in hint_sets(path))
-
-
-def assert_idioms_before_use(path, idioms: tuple[str, ...]):
-    """The «idioms you will meet» cell comes before the first code cell using any of ``idioms``."""
-    seen_idioms = False
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "markdown" and cell.source.startswith("### Idioms you will meet"):
-            seen_idioms = True
-        elif cell.cell_type == "code" and any(k in cell.source for k in idioms):
-            assert seen_idioms, f"used before the idioms cell: {cell.source[:60]!r}"
-            return
-    raise AssertionError(f"none of {idioms} is used")
-
-
-def assert_teaching_frame(path, assignment: str, *, min_exercises: int = 5):
-    """Time and prerequisites, Arabic leads, stepped hints, a «your turn» with a model answer, a
-    conceptual check, a common-mistakes box, the idioms before use, a widget exercise, the
-    practice command instead of the solutions, one digit system and one term for normalisation."""
-    src = notebook_support.source_text(path)
-    md = markdown_sources(path)
-    assert "**Time:**" in src and "**Prerequisites:**" in src
-    assert "المدة" in src and "المتطلبات" in src
-    assert "assignments/source" not in src, "a lesson never points to the solutions"
-    assert f"python3 course.py practice {assignment}" in src and f"`{assignment}`" in src
-    # every section lead and every exercise statement is in English and in Arabic
-    for cell in md:
-        heads = list(EN_HEADING.finditer(cell))
-        for h, nxt in zip(heads, heads[1:] + [None]):
-            title = h.group(0)
-            if re.match(r"## (\d|Summary)|### Exercises? ", title):
-                segment = cell[h.end():nxt.start() if nxt else len(cell)]
-                assert 'dir="rtl" lang="ar"' in segment, f"no Arabic for {title!r}"
-    # hints in steps: a nudge, then the method, then the code; never code in the first step
-    sets = hint_sets(path)
-    assert len(sets) >= min_exercises
-    for steps in sets:
-        assert [n for n, _, _ in steps] == [1, 2, 3], steps
-        assert "nudge" in steps[0][1] and "method" in steps[1][1] and "code" in steps[2][1]
-    assert first_steps_with_code(path) == 0
-    # an interpretive «your turn»: prompt, answer cell, model answer to compare with afterwards
-    turn = [i for i, c in enumerate(md) if c.startswith("### Your turn")]
-    assert len(turn) == 1
-    assert md[turn[0] + 1].startswith("*Your answer")
-    assert "<summary>Model answer" in md[turn[0] + 2]
-    assert any(c.startswith("### Check your understanding") for c in md)
-    assert any(c.startswith("### Common mistakes") for c in md)
-    idioms = next(i for i, c in enumerate(md) if c.startswith("### Idioms you will meet"))
-    assert any("(not code)" in c and "### Exercise" in c for c in md), "an exercise for a widget"
-    assert not re.search("[\u0660-\u0669\u06F0-\u06F9]", src), "one digit system: Western digits"
-    assert "وحّد النص" not in src and "وحِّد النص" not in src  # the term is «التطبيع»
-    return idioms
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,9 +17,8 @@ import pytest
 
 import notebook_support
 from conftest import ROOT
-from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import (assert_idioms_before_use, assert_teaching_frame, first_steps_with_code,
-                              hint_sets, plain_text)
+from notebook_support import (assert_idioms_before_use, assert_teaching_frame, executed_as_stored,
+                              first_steps_with_code, hint_sets, outputs, plain_text, stream_text)
 
 NB_PATH = ROOT / "notebooks" / "02_strategic_dialogue.ipynb"
 DATA = ROOT / "data"

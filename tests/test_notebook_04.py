@@ -18,9 +18,8 @@ import pytest
 
 import notebook_support
 from conftest import ROOT
-from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import assert_teaching_frame, first_steps_with_code, hint_sets
-from test_notebook_06 import body_texts
+from notebook_support import (assert_teaching_frame, executed_as_stored, first_steps_with_code,
+                              hint_sets, outputs, stream_text)
 
 NB_PATH = ROOT / "notebooks" / "04_expel_coalition.ipynb"
 DATA = ROOT / "data"
@@ -40,7 +39,7 @@ def raw_004() -> str:
 
 def body_004() -> str:
     """The raw text with everything outside the article body blanked (offsets kept)."""
-    return body_texts()["004"]
+    return notebook_support.bodies()["004"]
 
 
 def quotes_004() -> list[dict]:

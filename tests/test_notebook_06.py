@@ -19,8 +19,8 @@ import pytest
 
 import notebook_support
 from conftest import ROOT
-from notebook_support import executed_as_stored, outputs, stream_text
-from test_notebook_01 import assert_teaching_frame, first_steps_with_code, hint_sets
+from notebook_support import (assert_teaching_frame, executed_as_stored, first_steps_with_code,
+                              hint_sets, outputs, stream_text)
 
 NB_PATH = ROOT / "notebooks" / "06_synthesis.ipynb"
 DATA = ROOT / "data"
@@ -41,23 +41,6 @@ def catalogue() -> dict[str, dict]:
 def raw_texts() -> dict[str, str]:
     cat = catalogue()
     return {a: (DATA / "raw" / cat[a]["file"]).read_text(encoding="utf-8") for a in COURSE_ORDER}
-
-
-def body_texts() -> dict[str, str]:
-    """Each raw text with everything outside its article body blanked (offsets kept)."""
-    cat, out = catalogue(), {}
-    parts = rows("page_parts")
-    for aid, raw in raw_texts().items():
-        keep = [False] * len(raw)
-        b0, b1 = int(cat[aid]["body_start"]), int(cat[aid]["body_end"])
-        keep[b0:b1] = [True] * (b1 - b0)
-        for p in parts:
-            if p["article_id"] == aid:
-                s = int(p["evidence_start"])
-                assert raw[s:s + len(p["evidence"])] == p["evidence"], p["id"]
-                keep[s:s + len(p["evidence"])] = [False] * len(p["evidence"])
-        out[aid] = "".join(c if k or c == "\n" else " " for c, k in zip(raw, keep))
-    return out
 
 
 def notebook() -> nbformat.NotebookNode:
@@ -109,7 +92,7 @@ def expected_answers() -> dict[int, object]:
         texts_of[e["event_key"]].add(e["article_id"])
         (lost if e["date"].startswith("XXXX") else printed).add(e["event_key"])
     known_years = [int(e["date"][:4]) for e in events if not e["date"].startswith("XXXX")]
-    bodies, pages = body_texts(), raw_texts()
+    bodies, pages = notebook_support.bodies(), raw_texts()
     body_rate, page_rate = iran_rate(bodies), iran_rate(pages)
     actors = actors_in_texts(bodies)
     d = distinctive_words(load_corpus("clean", part="body"), top=1)
@@ -168,7 +151,7 @@ def test_keys_fail_if_the_count_includes_ticker_footnotes_or_references():
     from arabtexts.tokenize import words
 
     latin = {k: sum(bool(re.search("[A-Za-z]", w)) for w in words(t, normalized=False)) / len(words(t))
-             for k, t in (("page", pages["002"]), ("body", body_texts()["002"]))}
+             for k, t in (("page", pages["002"]), ("body", notebook_support.bodies()["002"]))}
     assert latin["page"] > 0.2 > 0.02 > latin["body"]
 
 
@@ -187,7 +170,7 @@ def test_exercises_are_unanswered_and_keys_not_printed():
 
 
 def test_e1_sovereignty_is_absent_from_003_and_the_lesson_says_so():
-    bodies = {a: norm(t) for a, t in body_texts().items()}
+    bodies = {a: norm(t) for a, t in notebook_support.bodies().items()}
     absent = [a for a, t in bodies.items() if not SOVEREIGNTY.search(t)]
     assert absent == ["003"]
     assert all(WITHDRAWAL.search(t) and IRAN.search(t) for t in bodies.values())
@@ -203,7 +186,7 @@ def test_e2_biden_in_002_is_only_in_citations():
     from arabtexts.extract import find_entities
 
     gaz = gazetteer()
-    raw, body = raw_texts()["002"], body_texts()["002"]
+    raw, body = raw_texts()["002"], notebook_support.bodies()["002"]
     page_hits = [m for m in find_entities(raw, gaz) if m.value == "biden"]
     assert len(page_hits) >= 2
     assert not [m for m in find_entities(body, gaz) if m.value == "biden"]
@@ -213,7 +196,7 @@ def test_e2_biden_in_002_is_only_in_citations():
     assert kinds <= {"footnote", "references", "url", "source"}
     assert "every one of those hits is a citation" in prose()
     # "the other four texts do name him in their running text"
-    others = {a: t for a, t in body_texts().items() if a != "002"}
+    others = {a: t for a, t in notebook_support.bodies().items() if a != "002"}
     assert all(any(m.value == "biden" for m in find_entities(t, gaz)) for t in others.values())
 
 
@@ -233,7 +216,7 @@ def test_e10_outlets_and_framing_words():
     src = prose()
     assert "four outlets" not in src and "at most four publishers" in src
     # «ميليشيات» only in 003 (10 times), which also says «الفصائل»; the others say «الفصائل» only
-    bodies = {a: norm(t) for a, t in body_texts().items()}
+    bodies = {a: norm(t) for a, t in notebook_support.bodies().items()}
     militia = {a: len(MILITIA.findall(t)) for a, t in bodies.items()}
     assert militia == {"001": 0, "003": 10, "000": 0, "004": 0, "002": 0}
     assert all(FACTIONS.search(t) for t in bodies.values())
@@ -253,7 +236,7 @@ def test_data_quality_and_length_claims():
     assert ld001["article_id"] == "001" and ld001["missing"] == "day+year"
     annotated = (DATA / "clean" / "annotated" / catalogue()["001"]["file"]).read_text(encoding="utf-8")
     assert ", ⟦؟رقم⟧ أغسطس ⟦؟رقم⟧ |" in annotated
-    bodies = body_texts()
+    bodies = notebook_support.bodies()
     assert 7 < len(words(bodies["002"])) / len(words(bodies["001"])) < 9.5
     assert "about eight times longer" in prose()
 
