@@ -241,6 +241,28 @@ def test_timeline_places_partial_dates_at_period_start_and_marks_them():
     assert [t.get_text() for t in lines.get_legend().get_texts()][:2] == ["زيارات", "حوار"]
 
 
+def test_timeline_legend_says_what_is_drawn_for_a_deadline_at_the_end_of_its_period():
+    # «بحلول نهاية 2021» (events.csv qualifier "end of (deadline)"): the hollow dot sits on the
+    # period's last day and the bar spans the whole year; the legend must not say "period start"
+    ev = pd.DataFrame({"date": ["2021", "2021-07-26", "2020-08"],
+                       "label": ["انسحاب القوات القتالية", "الجولة الرابعة", "زيارة الكاظمي"],
+                       "date_qualifier": ["end of (deadline)", "", ""]})
+    ax = P.timeline(ev)
+    hollow = [l for l in ax.lines if l.get_marker() == "o"
+              and l.get_markerfacecolor() in ("white", (1.0, 1.0, 1.0, 1.0))]
+    dots = sorted(float(mdates.date2num(l.get_xdata()[0])) for l in hollow)
+    assert dots == pytest.approx([mdates.date2num(pd.Timestamp("2020-08-01")),
+                                  mdates.date2num(pd.Timestamp("2021-12-31"))])
+    bars = sorted((float(mdates.date2num(l.get_xdata()[0])), float(mdates.date2num(l.get_xdata()[1])))
+                  for l in ax.lines if l.get_marker() in ("None", "", None) and len(l.get_xdata()) == 2)
+    assert bars[1] == pytest.approx((mdates.date2num(pd.Timestamp("2021-01-01")),
+                                     mdates.date2num(pd.Timestamp("2022-01-01"))))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert P.PARTIAL_DATE_LEGEND in legend
+    assert "الشريط يغطي الفترة" in P.PARTIAL_DATE_LEGEND and "bar spans the period" in P.PARTIAL_DATE_LEGEND
+    assert not any("start" in t or "بداية" in t for t in legend)
+
+
 def test_heatmap_of_term_counts():
     terms = {"انسحاب": ["انسحاب", "الانسحاب"], "إيران": ["إيران", "ايران"]}
     counts = A.term_counts(load_corpus(), terms)

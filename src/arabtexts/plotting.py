@@ -242,6 +242,11 @@ class PartialDate:
         return self.start + (last - self.start) / 2
 
 
+#: the legend of a partial date in :func:`timeline`: what is drawn, wherever the dot sits (at
+#: the start of the period, or at its end for «بحلول نهاية 2021»)
+PARTIAL_DATE_LEGEND = ("تاريخ ناقص: الشريط يغطي الفترة، والدائرة حيث يضعه النص "
+                       "(partial date: the bar spans the period, the circle is where the text puts it)")
+
 #: date qualifiers (``events.csv`` ``date_qualifier``) that place an event inside its period
 _PLACED = (("end of", "end"), ("by", "end"), ("late", "end"), ("mid", "middle"),
            ("second half", "second half"), ("early", "start"))
@@ -312,8 +317,9 @@ def timeline(
     ``events`` is a DataFrame (or a list of dicts) with a ``date`` column of ISO dates,
     possibly partial (``2021``, ``2021-07``, ``2021-07-30``; see :func:`parse_date`), a
     ``label`` column (Arabic text) and optionally a ``group`` column: each group gets its own
-    row. A full date is a filled dot. A partial date is drawn as a hollow dot with a bar over the whole period (the month or the year), so the
-    reader sees how uncertain it is. Rows whose year is unknown (``XXXX``, ``XXXX-06``, as in
+    row. A full date is a filled dot. A partial date is drawn as a bar over the whole period
+    (the month or the year) with a hollow dot where the text places the event (its start, or
+    its end for a deadline, see ``qualifier``), so the reader sees how uncertain it is. Rows whose year is unknown (``XXXX``, ``XXXX-06``, as in
     ``data/events.csv`` where the PDF extraction lost the digits) cannot be placed: they are
     left out with a warning (``skip_unknown_year=False`` raises instead). ``date``, ``label``
     and ``group`` name the columns to use, e.g. ``label="event_ar", group="article_id"``.
@@ -450,7 +456,7 @@ def timeline(
         handles += [
             Line2D([], [], marker="o", ls="", color="0.3", label="تاريخ كامل (full date)"),
             Line2D([], [], marker="o", ls="-", lw=5, alpha=0.5, mfc="white", mec="0.3",
-                   color="0.7", label="تاريخ ناقص: الفترة كلها (partial date: the whole period)"),
+                   color="0.7", label=PARTIAL_DATE_LEGEND),
         ]
     if handles:
         ax.legend(
