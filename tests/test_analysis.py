@@ -271,3 +271,26 @@ def test_distinctive_words_can_drop_function_words(corpus):
     assert plain["word"].map(is_function_word).any()          # «عام», «والتي» … are there
     assert not clean["word"].map(is_function_word).any()
     assert clean.groupby("article_id").size().eq(25).all()
+
+
+def test_kwic_keyword_keeps_the_marks_of_its_last_letter_in_every_mode():
+    """05b's concordance of «الأكثر اتساقاً»: the tanwin belongs to the keyword in every search
+    mode (normalised, exact, regex), so the right context never starts with a combining mark."""
+    import unicodedata
+
+    raw = get_article("002").text
+    expected = [m.start() for m in re.finditer("اتساقاً", raw)]
+    assert expected, "002 prints «اتساقاً»"
+    for query, kw in (("الأكثر اتساقاً", {}), ("اتساقا", {}), ("اتساقا", {"normalized": False}),
+                      ("اتساقا", {"normalized": False, "regex": True}),
+                      ("اتساقا", {"regex": True})):
+        k = A.kwic(raw, query, part="page", **kw)
+        ends = [s + len("اتساقاً") for s in expected]
+        if query == "اتساقا":
+            assert sorted(k["end"]) == ends, (query, kw)
+        else:  # the phrase: only where «الأكثر» comes before
+            assert len(k) >= 1 and set(k["end"]) <= set(ends)
+        for row in k.itertuples():
+            assert row.keyword.endswith("اتساقاً") and raw[row.start:row.end] == row.keyword
+            assert not unicodedata.combining(row.right[0]), (query, kw, row.right)
+

@@ -26,6 +26,7 @@ Words are compared after normalisation by default
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from functools import lru_cache
 from typing import Iterable
@@ -325,6 +326,19 @@ def _one_line(s: str) -> str:
     return re.sub(r"\s+", " ", s)
 
 
+def _past_marks(raw: str, end: int) -> int:
+    """``end`` moved past the combining marks that follow it: the marks belong to the letter
+    before them, so a match ends after them. «اتساقاً»: a match of «اتساقا» keeps its tanwin.
+
+    >>> raw = "الأكثر اتساقاً مع"
+    >>> raw[raw.index("اتساقا"):_past_marks(raw, raw.index("اتساقا") + 6)]
+    'اتساقاً'
+    """
+    while end < len(raw) and unicodedata.combining(raw[end]):
+        end += 1
+    return end
+
+
 def kwic(
     text_or_corpus=None,
     query: str = "",
@@ -340,7 +354,8 @@ def kwic(
     Returns a DataFrame ``article_id, left, keyword, right, start, end``, one row per match,
     in text order. ``start``/``end`` are spans in the RAW text (``raw[start:end]`` is exactly
     ``keyword``, tatweel and diacritics included) even though the search runs on the
-    normalised text. ``left``/``right`` hold ``width`` raw characters of context, with line
+    normalised text. A match ends after the diacritics of its last letter (the tanwin of
+    «اتساقاً» is part of the keyword, never the start of ``right``), in every search mode. ``left``/``right`` hold ``width`` raw characters of context, with line
     breaks shown as spaces. Without a text the whole raw corpus is searched.
 
     ``query`` is a word or a phrase (words may be separated by any white space in the text);
@@ -376,7 +391,8 @@ def kwic(
             n = _normalized(raw)
             spans = [n.raw_span(m.start(), m.end()) for m in rx.finditer(n.text) if m.end() > m.start()]
         else:
-            spans = [(m.start(), m.end()) for m in rx.finditer(raw) if m.end() > m.start()]
+            spans = [(m.start(), _past_marks(raw, m.end())) for m in rx.finditer(raw)
+                     if m.end() > m.start()]
         for s, e in spans:
             rows.append(
                 (
