@@ -66,7 +66,7 @@ USE_LABELS = True
 HELD_OUT: tuple[str, ...] = ()
 #: keep the earlier steps' reading of every line whose only visible damage is one word cut
 #: across its two ends (the old repair's «fragment» reading). Off: such a line looks exactly
-#: like two swapped chunks with a cut inside a word, which are eight times as common in the
+#: like two swapped chunks with a cut inside a word, which are seven times as common in the
 #: labelled set; measured both ways in ``docs/extractor-report.md``
 KEEP_FRAGMENT_READING = False
 
