@@ -11,6 +11,11 @@ then used on T, repaired with statistics learnt without T. Ties are broken in fa
 settings the package ships (:data:`SHIPPED`), a rule fixed before the run; the spread of T's
 figure over the tied settings is reported too.
 
+What a setting decides, for example: whether 004's first body line, printed «يــد مــن التعقيــد،
+إذ تؤكــد تتجــه العلاقــة … إلى مز», is read «تتجــه العلاقــة … إلى مزيــد مــن التعقيــد، إذ تؤكــد»
+(right) or with «تتجــه» at its end (the shipped settings' reading), or left as the earlier steps
+made it.
+
 It repairs the three texts about 350 times (several minutes on one core), so no test runs it:
 
     python -m arabtexts.repair.tune            # a Markdown table on stdout
