@@ -359,7 +359,8 @@ def write_settings(prefix: Path, people: list[Person], a, course_dir: Path, chp:
 def hub_command(prefix: Path) -> tuple[list[str], dict]:
     """How to start the hub of an installed ``prefix`` (also used by the tests)."""
     settings = prefix / "hub" / "settings.json"
-    env = dict(os.environ, ARABTEXTS_HUB_SETTINGS=str(settings))
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")}
+    env["ARABTEXTS_HUB_SETTINGS"] = str(settings)
     env["PATH"] = f"{prefix / 'env' / 'bin'}:" + env.get("PATH", "/usr/bin:/bin")
     cfg = prefix / "course" / "deploy" / "jupyterhub" / "jupyterhub_config.py"
     return [str(prefix / "env" / "bin" / "jupyterhub"), "-f", str(cfg)], env

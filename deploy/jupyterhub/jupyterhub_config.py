@@ -85,6 +85,9 @@ c.Spawner.environment = {
     "ARABTEXTS_NOTEBOOKS": str(Path(S["course"]) / "notebooks"),
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
 }
+# nothing of the hub's own environment leaks into the users' (VIRTUAL_ENV would make IPython add
+# another environment's packages to every kernel; PYTHONPATH likewise)
+c.Spawner.env_keep = ["LANG", "LC_ALL", "JUPYTERHUB_SINGLEUSER_APP"]
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
 # a class logging in at once: do not let the hub refuse spawns while many are pending

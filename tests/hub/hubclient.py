@@ -138,7 +138,12 @@ def install(names: dict[str, str], *, prefix: Path | None = None) -> Hub:
            "--ip", "127.0.0.1", "--no-start"]
     for k, v in ports.items():
         cmd += [f"--{k.replace('_', '-')}", str(v)]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
+    except BaseException:  # interrupted (Ctrl-C, timeout): leave no accounts or files behind
+        remove_accounts(list(accounts))
+        shutil.rmtree(prefix, ignore_errors=True)
+        raise
     if r.returncode != 0:
         remove_accounts(list(accounts))
         if not os.environ.get("ARABTEXTS_KEEP_HUB_TMP"):

@@ -99,6 +99,7 @@ def test_hub_config_groups_roles_and_the_graders_service(tmp_path):
     assert c.Spawner.cmd[-1].endswith("deploy/jupyterhub/singleuser.py")
     assert c.Spawner.environment["PATH"].startswith(str(tmp_path / "env" / "bin"))
     assert c.JupyterHub.hub_ip == "127.0.0.1"
+    assert not {"VIRTUAL_ENV", "PYTHONPATH"} & set(c.Spawner.env_keep)
 
 
 def test_hub_config_without_settings_says_what_is_missing(monkeypatch):
