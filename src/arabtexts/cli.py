@@ -114,11 +114,16 @@ def cmd_grade(a) -> int:
     _check_assignment(root, a.assignment)
     if a.fast:
         _say("note: --fast is no longer needed: `grade` is always parallel (--workers N)")
+    from .grading.declarations import DeclarationError
+
     try:
         summary = grade_class(root, a.assignment, workers=a.workers, students=a.student or None,
                               timeout=a.timeout, sandbox=not a.no_sandbox)
     except SandboxRefused as exc:
         _say(f"refusing to grade: {exc}")
+        return 2
+    except (DeclarationError, FileNotFoundError) as exc:
+        _say(f"cannot grade {a.assignment}: {exc}")
         return 2
     results = summary.results
     if not results:

@@ -10,8 +10,8 @@
 3. for each student, in this process: pre-flight (:mod:`.preflight`), tamper scan
    (:mod:`.tamper`), nbgrader's sanitising pre-processors (:mod:`.gradebook`);
 4. ``workers`` threads (default: the number of cores; ``1`` = sequential) each drive one
-   sandboxed kernel at a time and start the next student's kernel (and its imports) while
-   the current one runs (:mod:`.execute`); a kernel is never reused for another student;
+   sandboxed kernel at a time, while a starter thread of their own boots the next student's
+   kernel (and its imports) (:mod:`.execute`); a kernel is never reused for another student;
 5. back in this process — the only one that writes the gradebook — the values are compared
    with the expected ones (:mod:`.verdicts`), the test cells' outputs replaced by the verdicts,
    the scores saved by nbgrader's ``SaveAutoGrades``, the autograded notebook written, and the
@@ -135,41 +135,66 @@ class _Job:
     questions: list
 
 
+class _Starter(threading.Thread):
+    """Starts kernels for one worker, one ahead, on request.
+
+    Starting a sandboxed kernel blocks until the kernel has made its sockets (about a second),
+    so it happens here, not in the worker: the next student's kernel boots (and pre-imports
+    pandas and the course package) while the worker runs the current notebook. This thread
+    lives for the whole batch, and a sandboxed kernel dies with the thread that started it.
+    """
+
+    def __init__(self, factory):
+        super().__init__(daemon=True)
+        self.factory = factory
+        self.requests: queue.Queue = queue.Queue()
+        self.ready: queue.Queue = queue.Queue()
+
+    def run(self):
+        while self.requests.get() is not None:
+            try:
+                self.ready.put(Kernel(self.factory))
+            except Exception as exc:  # noqa: BLE001 - handed to the worker, which reports it
+                self.ready.put(exc)
+
+    def stop(self):
+        self.requests.put(None)
+
+
 class _Worker(threading.Thread):
-    """Drives kernels for jobs; starts (and warms) the next kernel while the current one runs."""
+    """Drives one kernel at a time for jobs; its starter boots the next kernel meanwhile."""
 
     def __init__(self, jobs: queue.Queue, results: queue.Queue, factory, timeout: float):
         super().__init__(daemon=True)
         self.jobs, self.results, self.factory, self.timeout = jobs, results, factory, timeout
-        self.next_kernel: Kernel | None = None
-
-    def _start(self):
-        try:
-            return Kernel(self.factory)
-        except Exception as exc:  # noqa: BLE001
-            return exc
+        self.starter = _Starter(factory)
 
     def run(self):
-        self.next_kernel = self._start()
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                if isinstance(self.next_kernel, Kernel):
-                    self.next_kernel.stop()
-                return
-            kernel, self.next_kernel = self.next_kernel, None
-            if not isinstance(kernel, Kernel):  # the last start failed: try once more now
-                kernel = self._start()
-            try:
-                if not isinstance(kernel, Kernel):
-                    raise RuntimeError(f"the kernel could not be started ({kernel!r})")
-                self.next_kernel = self._start() if self.jobs.qsize() or True else None
-                run = run_notebook(job.nb, job.questions, kernel, timeout=self.timeout)
-                self.results.put((job, run, None))
-            except Exception as exc:  # noqa: BLE001
-                if isinstance(kernel, Kernel):
-                    kernel.stop()
-                self.results.put((job, None, f"{exc.__class__.__name__}: {exc}"))
+        self.starter.start()
+        self.starter.requests.put(True)  # the first kernel
+        try:
+            while True:
+                job = self.jobs.get()
+                if job is None:
+                    return
+                kernel = self.starter.ready.get()
+                self.starter.requests.put(True)  # the next one boots while this notebook runs
+                try:
+                    if not isinstance(kernel, Kernel):
+                        raise RuntimeError(f"the kernel could not be started ({kernel!r})")
+                    run = run_notebook(job.nb, job.questions, kernel, timeout=self.timeout)
+                    self.results.put((job, run, None))
+                except Exception as exc:  # noqa: BLE001
+                    if isinstance(kernel, Kernel):
+                        kernel.stop()
+                    self.results.put((job, None, f"{exc.__class__.__name__}: {exc}"))
+        finally:
+            self.starter.stop()
+            self.starter.join(timeout=120)
+            while not self.starter.ready.empty():
+                spare = self.starter.ready.get()
+                if isinstance(spare, Kernel):
+                    spare.stop()
 
 
 def _autograded(job: _Job, run, verdicts: dict[str, Verdict], notes: list[Note], flags: list[dict]):
