@@ -12,6 +12,13 @@ For every lecture notebook, every rendered markdown cell is measured character b
   line: in an English sentence «title», نون بوست (Noon Post) must show the title before the
   outlet, not after it.
 
+Runs of one isolate are compared in the direction of the element that holds both: in
+«الفرق بين مجموعتين ``set(a) - set(b)`` يعطي …» the two calls sit in one ``<code dir="ltr">`` and
+must read left to right, not in the Arabic block's order (an earlier version of this test
+compared them right to left and reported such spans as swapped although Chromium drew them
+right; ``test_spaced_code_in_arabic_is_measured_right`` keeps that from coming back, and checks
+that the same spans, not isolated, are reported).
+
 Notebooks whose markdown was not isolated fail (that is the point); run
 ``python scripts/isolate_bidi.py notebooks/NN_….ipynb`` on them. Problems are reported
 together, with the cell number and the text of the run.
@@ -33,10 +40,15 @@ pytestmark = pytest.mark.browser
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]*.ipynb"))
 
 
-def _patterns() -> tuple[str, str]:
+def _isolate_bidi():
     spec = importlib.util.spec_from_file_location("isolate_bidi", ROOT / "scripts" / "isolate_bidi.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
+    return mod
+
+
+def _patterns() -> tuple[str, str]:
+    mod = _isolate_bidi()
     return mod.ARABIC_RUN, mod.LATIN_RUN
 
 
@@ -146,3 +158,36 @@ def test_mixed_runs_render_in_logical_order(page, lab, name):
     assert measured > 0, f"{name}: no rendered markdown cell"
     assert not problems, (f"{name}: {len(problems)} runs render out of logical order "
                           f"(run scripts/isolate_bidi.py on it):\n" + "\n".join(problems[:40]))
+
+
+#: code spans a learner writes inside an Arabic sentence: spaces, commas and nested brackets
+SPACED_CODE = [
+    "والفرق بين مجموعتين `set(a) - set(b)` يعطي ما في الأولى وليس في الثانية.",
+    "تستخرج الأماكن من النص باستخدام `find_entities(text, gazetteer())` وتعدّها بحسب نوعها.",
+    "حمّل النصوص بـ `load_corpus()` ثم اقرأ المقال بـ `get_article(\"001\")` الآن.",
+]
+
+
+def test_spaced_code_in_arabic_is_measured_right(page, lab):
+    """The measurement itself: spaced code spans in Arabic sentences pass once isolated by
+    ``scripts/isolate_bidi.py`` and fail as plain markdown code (drawn right to left)."""
+    import nbformat
+
+    fix_cell = _isolate_bidi().fix_cell
+    plain = [f'<div dir="rtl" lang="ar">\n\n{s}\n\n</div>' for s in SPACED_CODE]
+    isolated = [fix_cell(md) for md in plain]
+    assert all('<code dir="ltr">' in md for md in isolated)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(md) for md in plain + isolated])
+    nb.metadata = nbformat.read(ROOT / "notebooks" / NOTEBOOKS[0], as_version=4).metadata  # its kernel
+    nbformat.write(nb, lab.root / "notebooks" / "zz_bidi_probe.ipynb")
+    open_notebook(page, lab, "notebooks/zz_bidi_probe.ipynb")
+    cells = page.locator(f"{NOTEBOOK} .jp-Cell")
+    expect(cells).to_have_count(len(nb.cells))
+    found = []
+    for i in range(len(nb.cells)):
+        rendered = cells.nth(i).locator(".jp-RenderedMarkdown")
+        expect(rendered).to_have_count(1, timeout=20_000)
+        found.append(rendered.evaluate(_ORDER_JS, list(_patterns())))
+    n = len(SPACED_CODE)
+    assert all(found[:n]), f"plain code spans in Arabic should be reported: {found[:n]}"
+    assert found[n:] == [[]] * n, f"isolated code spans measured out of order: {found[n:]}"
