@@ -263,6 +263,65 @@ def test_timeline_legend_says_what_is_drawn_for_a_deadline_at_the_end_of_its_per
     assert not any("start" in t or "بداية" in t for t in legend)
 
 
+def _label_boxes(ax):
+    renderer = ax.figure.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts]
+
+
+def test_place_map_labels_do_not_overlap_on_the_course_map():
+    """00b's three panels (Iraq, the Middle East, the world) from data/places.csv: every label
+    inside its panel, no two labels overlapping (Baghdad and Iraq, the Levant, Western Europe),
+    and every place drawn named, on the map or in the numbered key."""
+    from arabtexts.datasets import load_table
+
+    places = load_table("places")
+    named = A.entity_counts(load_corpus(), types="places").sum(axis=1).rename("mentions")
+    places = places.merge(named, left_on="id", right_index=True, how="left").fillna({"mentions": 0})
+    fig, (iraq, near, world) = plt.subplots(1, 3, figsize=(17, 6), layout="constrained",
+                                            gridspec_kw={"width_ratios": [1, 1.2, 1.3]})
+    P.place_map(places, size="mentions", ax=iraq, extent=P.IRAQ)
+    P.place_map(places, size="mentions", ax=near, quiet=P.IRAQ)
+    P.place_map(places, size="mentions", ax=world, extent=(-100, 110, 0, 65), quiet=P.REGION)
+    fig.draw_without_rendering()
+    for ax, extent, quiet in ((iraq, P.IRAQ, None), (near, P.REGION, P.IRAQ),
+                              (world, (-100, 110, 0, 65), P.REGION)):
+        x0, x1, y0, y1 = extent
+        shown = places[places["lon"].between(x0, x1) & places["lat"].between(y0, y1)]
+        if quiet is not None:
+            shown = shown[~(shown["lon"].between(quiet[0], quiet[1])
+                            & shown["lat"].between(quiet[2], quiet[3]))]
+        boxes = _label_boxes(ax)
+        frame = ax.get_window_extent()
+        for text, box in boxes:
+            assert frame.x0 - 1 <= box.x0 and box.x1 <= frame.x1 + 1, text
+            assert frame.y0 - 1 <= box.y0 and box.y1 <= frame.y1 + 1, text
+        for i, (a, ba) in enumerate(boxes):
+            for b, bb in boxes[i + 1:]:
+                assert not ba.overlaps(bb), f"«{a}» overlaps «{b}»"
+        key = [t.get_text() for lg in ax.findobj(matplotlib.legend.Legend) for t in lg.get_texts()]
+        on_map = [t for t, _ in boxes]
+        assert sorted(shown["name_ar"]) == sorted(n for n in shown["name_ar"] if n in on_map or n in key)
+    assert {"بغداد", "العراق"} <= set(t for t, _ in _label_boxes(iraq))
+    plt.close(fig)
+
+
+def test_place_map_numbers_the_places_that_find_no_room():
+    """Ten places on one spot: labels where there is room, numbers and a key for the rest."""
+    names = ["بغداد", "البصرة", "الموصل", "أربيل", "كركوك", "النجف", "كربلاء", "الفلوجة", "الرمادي",
+             "سامراء"]
+    pl = pd.DataFrame({"name_ar": names, "lon": [44 + 0.01 * i for i in range(10)],
+                       "lat": [33 + 0.01 * i for i in range(10)], "type": "city"})
+    fig, ax = plt.subplots(figsize=(4, 3))
+    P.place_map(pl, ax=ax, extent=(40, 48, 30, 36))
+    labels = [t.get_text() for t in ax.texts]
+    numbers = [t for t in labels if t.isdigit()]
+    key = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert numbers and key == [n for n in names if n not in labels]
+    assert sorted(numbers, key=int) == [str(k) for k in range(1, len(key) + 1)]
+    assert set(labels) - set(numbers) | set(key) == set(names)
+    plt.close(fig)
+
+
 def test_heatmap_of_term_counts():
     terms = {"انسحاب": ["انسحاب", "الانسحاب"], "إيران": ["إيران", "ايران"]}
     counts = A.term_counts(load_corpus(), terms)

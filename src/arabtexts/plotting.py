@@ -597,11 +597,6 @@ def place_map(
     other = ~types.isin(list(_TYPE_MARKERS))
     if other.any():
         ax.scatter(df.loc[other, "lon"], df.loc[other, "lat"], s=sizes[other], color="0.5", zorder=3)
-    for x, y, text in zip(df["lon"], df["lat"], df[label]):
-        if quiet is not None and quiet[0] <= x <= quiet[1] and quiet[2] <= y <= quiet[3]:
-            continue
-        ax.annotate(str(text), (x, y), xytext=(5, 4), textcoords="offset points",
-                    fontsize="small", zorder=4)
     mid = float(df["lat"].mean()) if extent is None else (extent[2] + extent[3]) / 2
     ax.set_aspect(1 / np.cos(np.radians(mid)))
     if extent is not None:
@@ -610,7 +605,78 @@ def place_map(
     ax.set_xlabel("خط الطول (longitude °E)")
     ax.set_ylabel("خط العرض (latitude °N)")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower left", fontsize="small")
     if title:
         ax.set_title(title)
+    kinds = ax.legend(loc="lower left", fontsize="small")
+    points = [(x, y, str(t), float(a)) for x, y, t, a in zip(df["lon"], df["lat"], df[label], sizes)
+              if quiet is None or not (quiet[0] <= x <= quiet[1] and quiet[2] <= y <= quiet[3])]
+    numbered = _place_labels(ax, points, [(x, y, float(a)) for x, y, a in
+                                          zip(df["lon"], df["lat"], sizes)], avoid=[kinds])
+    if numbered:  # the places whose name found no free spot: a number on the map, the name here
+        from matplotlib.lines import Line2D
+
+        ax.add_artist(kinds)
+        ax.legend(handles=[Line2D([], [], ls="", marker=f"${k}$", color="0.1", markersize=7,
+                                  label=name) for k, name in numbered],
+                  loc="best", fontsize="x-small", title="أرقام (numbers)",
+                  title_fontsize="x-small", handletextpad=0.4, labelspacing=0.3)
     return ax
+
+
+#: where a place's label may go, best first: right, left, above, below, the diagonals, then
+#: the same further out; ``(x, y, ha, va)`` in units of the gap between the dot's edge and the
+#: label (see :func:`_place_labels`)
+_LABEL_SPOTS = [(dx, dy, ha, va) for dx, dy, ha, va in (
+    (1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
+    (0, -1, "center", "top"), (1, 1, "left", "bottom"), (-1, 1, "right", "bottom"),
+    (1, -1, "left", "top"), (-1, -1, "right", "top"))]
+
+
+def _place_labels(ax, points, dots, *, avoid=()) -> list[tuple[int, str]]:
+    """Label every ``(x, y, text, area)`` of ``points`` at the first spot of
+    :data:`_LABEL_SPOTS` where the label stays inside the axes and overlaps no other label, no
+    dot (``dots``: ``(x, y, area)`` of every point drawn) and none of the ``avoid`` artists
+    (the legend). Big points choose first. A place that finds no free spot gets a small
+    number instead; returns ``[(number, text), …]`` for the key.
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(3, 3))
+    >>> ax.set_xlim(0, 10); ax.set_ylim(0, 10)  # doctest: +ELLIPSIS
+    (...)
+    >>> _place_labels(ax, [(5, 5, "بغداد", 60.0), (5.05, 5.05, "العراق", 60.0)], [])
+    []
+    >>> sorted(t.get_text() for t in ax.texts)
+    ['العراق', 'بغداد']
+    """
+    fig = ax.figure
+    fig.draw_without_rendering()  # the layout (constrained, tight …) settles first
+    renderer = fig.canvas.get_renderer()
+    axbox = ax.get_window_extent(renderer)
+    px = fig.dpi / 72  # display pixels per point
+    taken = [a.get_window_extent(renderer) for a in avoid]
+    for x, y, area in dots:
+        cx, cy = ax.transData.transform((x, y))
+        r = max(area, 1.0) ** 0.5 / 2 * px
+        taken.append(mpl.transforms.Bbox([[cx - r, cy - r], [cx + r, cy + r]]))
+    numbered: list[tuple[int, str]] = []
+    for x, y, text, area in sorted(points, key=lambda p: -p[3]):
+        r = max(area, 1.0) ** 0.5 / 2  # the dot's radius in points: labels start at its edge
+        spots = [(dx * (r + gap), dy * (r + gap), ha, va) for gap in (3, 12)
+                 for dx, dy, ha, va in _LABEL_SPOTS]
+        for dx, dy, ha, va in spots:
+            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha,
+                            va=va, fontsize="small", zorder=4)
+            box = t.get_window_extent(renderer)
+            inside = (box.x0 >= axbox.x0 and box.x1 <= axbox.x1 and box.y0 >= axbox.y0
+                      and box.y1 <= axbox.y1)
+            if inside and not any(box.overlaps(b) for b in taken):
+                taken.append(box)
+                break
+            t.remove()
+        else:
+            k = len(numbered) + 1
+            t = ax.annotate(str(k), (x, y), xytext=(3, 3), textcoords="offset points",
+                            fontsize="x-small", fontweight="bold", zorder=5)
+            taken.append(t.get_window_extent(renderer))
+            numbered.append((k, text))
+    return numbered
