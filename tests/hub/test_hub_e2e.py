@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hubclient import COURSE, GRADER, STUDENTS, HubUser
-from semester import A, BLANK, RIGHT, WRONG, WRONG_STUDENT, auto_points, autograded_score, source_nb
+from semester import A, BLANK, RIGHT, WRONG, WRONG_STUDENT, auto_points, autograded_score, bs, source_nb
 
 pytestmark = pytest.mark.slow
 
@@ -40,25 +40,36 @@ def test_scores_right_wrong_blank(hub, semester):
 
 
 def test_each_student_fetches_only_their_own_feedback(hub, semester):
-    src = source_nb()
     for name in STUDENTS:
         assert semester["feedback"][name]["success"], semester["feedback"][name]
-        u = semester["users"][name]
-        listing = u.get(f"{u.server}/api/contents/{A}/feedback").json()["content"]
-        assert len(listing) == 1, listing
-        html = u.get(f"{u.server}/files/{A}/feedback/{listing[0]['name']}/{A}.html")
-        assert html.status_code == 200
-        assert f"{A}" in html.text
-    # the wrong student's feedback reports the failed q2 test, the right one's does not
-    full = auto_points(src)
-    right_html = _feedback_text(semester, RIGHT)
-    assert f"{full:g}" in right_html
+    html = {name: _text(_feedback_text(semester, name)) for name in STUDENTS}
+    # each report shows that student's own answer to question 2, and nobody else's
+    wrong_line = WRONG[1].splitlines()[0]
+    solution_line = next(line for line in bs.cell_by_id(source_nb(), WRONG[0]).source.splitlines()
+                         if line.strip() and not line.lstrip().startswith("#"))
+    assert wrong_line not in solution_line
+    assert wrong_line in html[WRONG_STUDENT]
+    assert wrong_line not in html[RIGHT] and wrong_line not in html[BLANK]
+    assert solution_line in html[RIGHT]
+    assert solution_line not in html[WRONG_STUDENT] and solution_line not in html[BLANK]
+    assert "NotImplementedError" in html[BLANK]
+
+
+def _text(page: str) -> str:
+    """The text of an HTML page (nbconvert splits highlighted code into spans)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
 def _feedback_text(semester, name):
     u = semester["users"][name]
     listing = u.get(f"{u.server}/api/contents/{A}/feedback").json()["content"]
-    return u.get(f"{u.server}/files/{A}/feedback/{listing[0]['name']}/{A}.html").text
+    assert len(listing) == 1, listing
+    r = u.get(f"{u.server}/files/{A}/feedback/{listing[0]['name']}/{A}.html")
+    assert r.status_code == 200
+    return r.content.decode("utf-8")  # served without a charset: requests would guess latin-1
 
 
 def test_grades_exported_with_every_student(hub, semester):
