@@ -255,8 +255,11 @@ def test_entities_dates_and_numbers_from_extract():
         assert raw[row.start:row.end] == row.text
     assert set(sp["kind"]) <= {"date", "number"}
     assert "arabtexts-ent-date" in e.text.value or "arabtexts-ent-number" in e.text.value
-    c = e.counts()
+    c = e.counts(part="page")
     assert c["count"].sum() == len(sp)
+    body = e.counts()  # footnotes and references of 002 are not counted
+    inside = [all(get_body_mask("002")[row.start:row.end]) for row in sp.itertuples()]
+    assert body["count"].sum() == sum(inside) < len(sp)
     e.kinds = ()
     assert e.spans().empty and marks(e.text.value) == []
 
@@ -274,7 +277,9 @@ def test_entities_people_from_gazetteer():
     assert "أشخاص" in e.legend.value
     counts = e.counts()
     assert "مصطفى الكاظمي" in set(counts["name"])  # Arabic names, not only ids
-    assert counts["count"].sum() == len(sp)
+    assert e.counts(part="page")["count"].sum() == len(sp)
+    mask = get_body_mask("001")  # the title block's names are highlighted, not counted
+    assert counts["count"].sum() == sum(all(mask[s:t]) for s, t in zip(sp["start"], sp["end"]))
     assert "arabtexts-entities-table" in e.counts_html.value
     e.article.value = "004"
     assert set(e.spans()["start"]) != set(sp["start"])
@@ -490,3 +495,42 @@ def test_compare_texts_lists_content_words_only():
         assert not {"عام", "مما", "والتي", "التي"} & set(words)
     shared = list(c.shared()["word"])
     assert shared and all(CompareTexts.content_word(w) for w in shared)
+
+
+def get_body_mask(article_id: str) -> list[bool]:
+    """Body characters of a raw text, rebuilt from the catalogue and page_parts.csv (no package)."""
+    import csv
+
+    from conftest import ROOT
+
+    with open(ROOT / "data" / "articles.csv", encoding="utf-8", newline="") as f:
+        row = next(r for r in csv.DictReader(f) if r["id"] == article_id)
+    raw = get_article(article_id).text
+    mask = [int(row["body_start"]) <= i < int(row["body_end"]) for i in range(len(raw))]
+    with open(ROOT / "data" / "page_parts.csv", encoding="utf-8", newline="") as f:
+        for p in csv.DictReader(f):
+            if p["article_id"] == article_id:
+                s = int(p["evidence_start"])
+                mask[s:s + len(p["evidence"])] = [False] * len(p["evidence"])
+    return mask
+
+
+@pytest.mark.skipif(not HAS_EXTRACT, reason="arabtexts.extract does not exist yet")
+def test_entity_counts_are_on_the_article_body_like_analysis():
+    """004's byline names its author «طه العاني»: highlighted, but not a mention. The widget's
+    body counts equal analysis.entity_counts for every person of 004."""
+    from arabtexts.analysis import entity_counts
+
+    e = EntityHighlighter("004", kinds=("person",))
+    body, page = e.counts(), e.counts(part="page")
+    assert body.attrs["part"] == "body" and page.attrs["part"] == "page"
+    assert "taha_alani" in set(page["value"]) and "taha_alani" not in set(body["value"])
+    table = entity_counts([get_article("004")], types=["person"])["004"]
+    assert body.set_index("value")["count"].to_dict() == {k: v for k, v in table.items() if v}
+    mask = get_body_mask("004")
+    sp = e.spans()
+    assert body["count"].sum() == sum(all(mask[s:t]) for s, t in zip(sp["start"], sp["end"]))
+    assert "article body" in e.counts_html.value
+    with pytest.raises(ValueError):
+        e.counts(part="ticker")
+

@@ -718,16 +718,35 @@ class EntityHighlighter(_Tool):
             return _TABLE_KIND[kind]
         return kind_of.get(str(m.value), kind_of.get(m.text, "place"))
 
-    def counts(self) -> pd.DataFrame:
-        """How many spans of each kind and value: ``kind, value, name, count`` (most frequent first)."""
+    def counts(self, part: str = "body") -> pd.DataFrame:
+        """How many spans of each kind and value: ``kind, value, name, count`` (most frequent
+        first), counted on the article body like :func:`arabtexts.analysis.entity_counts`: the
+        byline «طه العاني» of 004, 003's news ticker or 002's footnotes are highlighted in the
+        text but are not mentions. ``part="page"`` counts every highlighted span.
+        ``attrs["part"]`` says which was counted.
+
+        >>> e = EntityHighlighter("004", kinds=("person",))
+        >>> "taha_alani" in set(e.counts()["value"]), "taha_alani" in set(e.counts("page")["value"])
+        (False, True)
+        """
+        if part not in ("body", "page"):
+            raise ValueError(f"part must be 'body' or 'page', not {part!r}")
         sp = self.spans()
+        if part == "body" and not sp.empty:
+            from .corpus import in_body
+
+            aid = self.article.value
+            sp = sp[[in_body(aid, int(a), int(b)) for a, b in zip(sp["start"], sp["end"])]]
         if sp.empty:
-            return pd.DataFrame(columns=["kind", "value", "name", "count"])
-        c = sp.groupby(["kind", "value", "name"], sort=False).size().rename("count").reset_index()
-        order = {k: i for i, k in enumerate(self.KINDS)}
-        c = c.assign(_o=c["kind"].map(order))
-        return (c.sort_values(["_o", "count", "value"], ascending=[True, False, True])
-                .drop(columns="_o").reset_index(drop=True))
+            c = pd.DataFrame(columns=["kind", "value", "name", "count"])
+        else:
+            c = sp.groupby(["kind", "value", "name"], sort=False).size().rename("count").reset_index()
+            order = {k: i for i, k in enumerate(self.KINDS)}
+            c = c.assign(_o=c["kind"].map(order))
+            c = (c.sort_values(["_o", "count", "value"], ascending=[True, False, True])
+                 .drop(columns="_o").reset_index(drop=True))
+        c.attrs["part"] = part
+        return c
 
     def render_legend(self) -> str:
         chips = "".join(
@@ -742,7 +761,8 @@ class EntityHighlighter(_Tool):
         if c.empty:
             return ""
         totals = c.groupby("kind", sort=False)["count"].sum()
-        head = " · ".join(f"{KIND_LABELS[k][0]}: {n}" for k, n in totals.items())
+        head = " · ".join(f"{KIND_LABELS[k][0]}: {n}" for k, n in totals.items()) + \
+            " (article body · متن المقال)"
         table = df_to_html(c, css_class="arabtexts-entities-table", max_rows=200)
         return (f"<div class='arabtexts-entities-totals'><b>{html.escape(head)}</b></div>"
                 f"<div style='max-height:18em;overflow-y:auto'>{table}</div>")
