@@ -237,18 +237,6 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
             logf.write(msg + "\n")
             logf.flush()
 
-        # questions and expected values come from the SOURCE (the release has no declarations)
-        qs: dict[str, list[Question]] = {}
-        expected: dict[str, dict] = {}
-        for name in release:
-            if name not in sources:
-                raise FileNotFoundError(f"no source notebook for {name} in {root / 'source' / assignment}")
-            raw = sources[name].read_bytes()
-            snb = nbformat.reads(raw.decode("utf-8"), as_version=4)
-            qs[name] = declared_questions(snb)
-            expected[name] = expected_values(root, assignment, name, snb, raw, qs[name],
-                                             timeout=max(timeout, 60), log=log)
-
         todo = list(students) if students else gbk.submitted_students(root, assignment)
         present = []
         for s in todo:
@@ -259,16 +247,39 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
                 summary.skipped.append(s)
         n_workers = max(1, min(n_workers, len(present) or 1))
         summary.workers = n_workers
+
+        # questions come from the SOURCE (the release has no declarations)
+        qs: dict[str, list[Question]] = {}
+        snbs: dict[str, tuple] = {}
+        for name in release:
+            if name not in sources:
+                raise FileNotFoundError(f"no source notebook for {name} in {root / 'source' / assignment}")
+            raw = sources[name].read_bytes()
+            snb = nbformat.reads(raw.decode("utf-8"), as_version=4)
+            qs[name] = declared_questions(snb)
+            snbs[name] = (snb, raw)
+
         log(f"grading {assignment}: {len(present)} submission(s), {n_workers} worker(s), sandbox "
             f"{'on' if sandbox else 'OFF (--no-sandbox)'}, time limit per cell {timeout:g} s")
-
+        # the students' first kernels boot while the expected values are read (or computed, in a
+        # trusted kernel of their own) and nbgrader is loaded
         factory = kernel_factory(sandbox=sandbox)
-        recorder = gbk.Recorder(root, assignment)
         jobs: queue.Queue = queue.Queue()
         done: queue.Queue = queue.Queue()
-        pool = [_Worker(jobs, done, factory, timeout) for _ in range(n_workers)]
+        pool = [_Worker(jobs, done, factory, timeout) for _ in range(n_workers)] if present else []
         for w in pool:
             w.start()
+        exp_thread = _Expected(lambda: {name: expected_values(root, assignment, name, snb, raw, qs[name],
+                                                              timeout=max(timeout, 60), log=log)
+                                        for name, (snb, raw) in snbs.items()})
+        exp_thread.start()
+        try:
+            recorder = gbk.Recorder(root, assignment)
+        except BaseException:
+            _stop_pool(pool, jobs)
+            exp_thread.join()
+            raise
+        expected: dict[str, dict] = {}
         results: dict[str, StudentResult] = {}
         pending: dict[str, dict] = {}  # student -> {"names": set, "nbs": {}, "verdicts": {}}
         started: dict[str, float] = {}
@@ -372,16 +383,16 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
                 if not outstanding:
                     continue
                 job, run, error = done.get()
+                if not expected:
+                    expected.update(exp_thread.get())  # raises if the solution fails its checks
                 outstanding -= 1
                 queued[job.student] -= 1
                 finish(job, run, error)
                 if queued[job.student] == 0:
                     report_student(job.student)
         finally:
-            for _ in pool:
-                jobs.put(None)
-            for w in pool:
-                w.join(timeout=30)
+            _stop_pool(pool, jobs)
+            exp_thread.join()
 
         recorder.close()
         summary.results = [results[s] for s in present if s in results]
@@ -391,6 +402,35 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
         log(f"report: {summary.report_path}")
         log(f"log: {log_path}")
     return summary
+
+
+class _Expected(threading.Thread):
+    """Computes the expected values beside the first students' kernels; ``get()`` waits for them."""
+
+    def __init__(self, compute):
+        super().__init__(daemon=True)
+        self.compute = compute
+        self.value = None
+        self.error: BaseException | None = None
+
+    def run(self):
+        try:
+            self.value = self.compute()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the grader's thread
+            self.error = exc
+
+    def get(self):
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _stop_pool(pool: list, jobs: queue.Queue) -> None:
+    for _ in pool:
+        jobs.put(None)
+    for w in pool:
+        w.join(timeout=60)
 
 
 def _with_outputs(nb, run):
