@@ -153,9 +153,15 @@ class _Starter(threading.Thread):
     def run(self):
         while self.requests.get() is not None:
             try:
-                self.ready.put(Kernel(self.factory))
+                kernel = Kernel(self.factory)
             except Exception as exc:  # noqa: BLE001 - handed to the worker, which reports it
                 self.ready.put(exc)
+                continue
+            try:
+                kernel.wait_ready(timeout=120)  # up, and its imports done, before it is handed over
+            except Exception:  # noqa: BLE001 - the notebook's run will find out and report it
+                pass
+            self.ready.put(kernel)
 
     def stop(self):
         self.requests.put(None)

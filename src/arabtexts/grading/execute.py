@@ -110,12 +110,33 @@ class Kernel:
             self.km.start_kernel()
         self.kc = self.km.client()
         self.kc.start_channels()
-        self.warm_id = self.kc.execute(WARMUP, silent=True, store_history=False) if warmup else None
+        self.warmup = warmup
+        self.warm_id = None
         self.started = time.monotonic()
         self.garbled = False
 
     def wait_ready(self, timeout: float = 60.0) -> None:
+        """Wait until the kernel answers and has run its warm-up (imports); once per kernel."""
+        if getattr(self, "ready", False):
+            return
         self.kc.wait_for_ready(timeout=timeout)
+        if self.warmup:
+            # after wait_for_ready (which drains IOPub): the warm-up's own messages are then ours
+            self.warm_id = self.kc.execute(WARMUP, silent=True, store_history=False)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    msg = self.kc.get_iopub_msg(timeout=1.0)
+                except queue.Empty:
+                    if not self.alive():
+                        break
+                    continue
+                except Exception:  # noqa: BLE001 - let the notebook's run find a broken kernel
+                    break
+                if isinstance(msg, dict) and msg.get("parent_header", {}).get("msg_id") == self.warm_id \
+                        and msg.get("msg_type") == "status" and msg.get("content", {}).get("execution_state") == "idle":
+                    break
+        self.ready = True
 
     def alive(self) -> bool:
         try:
