@@ -253,3 +253,32 @@ def test_model_solutions_pass_every_check():
     for n in SOLUTIONS:
         assert f"✓ {CHECK_NAMES.get(n, f'exercise {n}')}: correct" in text, text
     assert "✗" not in text
+
+
+def test_the_order_step_is_described_with_the_measured_figure():
+    """§2 says what the repair's order step does and how well: the figures in the English and
+    the Arabic text are recomputed from the labelled lines (arabtexts.repair.measure)."""
+    from arabtexts.repair import measure
+
+    sc = {(r["article_id"], r["kind"]): r for r in measure.scores(measure.judge())}
+    damaged, intact = sc[("all", "damaged")], sc[("all", "none")]
+    assert intact["changed"] == 0
+    md = plain_text(notebook_support.source_text(NB_PATH))
+    en = re.search(r"scrambled printed line of 001, 000 and 004, (\d+) of them\), (\d+) lines read\s+"
+                   r"right after the repair and (\d+) do not; none of the (\d+) lines printed in order", md)
+    assert en, "the English figure sentence"
+    assert [int(g) for g in en.groups()] == [damaged["lines"], damaged["right"],
+                                             damaged["lines"] - damaged["right"], intact["lines"]]
+    ar = re.search(r"يُقرأ بعد الإصلاح (\d+) سطرًا من (\d+) سطرًا مضطربًا قراءة صحيحة، ولا يُقرأ (\d+)، "
+                   r"ولم يتغير أي سطر من الأسطر السليمة وعددها (\d+)", md)
+    assert ar, "the Arabic figure sentence"
+    assert [int(g) for g in ar.groups()] == [damaged["right"], damaged["lines"],
+                                             damaged["lines"] - damaged["right"], intact["lines"]]
+    assert "learnt from the\n*other* texts" in md and "من النصوص الأخرى" in md
+    assert "reads best beside its neighbour lines" in md.replace("\n", " ")
+    # the example note quoted in the list of kinds is one the repairer writes for 001
+    from arabtexts.repair import repairs
+
+    notes = {f.note for f in repairs(raw_text("001")) if f.kind == "reorder"}
+    quoted = re.search(r"e\.g\. «(reordered: reads [\d.]+ better)»", md).group(1)
+    assert quoted in notes

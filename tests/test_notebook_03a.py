@@ -203,3 +203,18 @@ def test_model_solutions_pass_every_check():
     for n in SOLUTIONS:
         assert f"✓ {CHECK_NAMES.get(n, f'exercise {n}')}: correct" in text, text
     assert "✗" not in text
+
+
+def test_clean_layer_sentence_matches_the_measure_for_000():
+    """The reader's clean layer: «Most scrambled lines of 000 are back in order, but not all»,
+    recomputed for 000 on the labelled lines (arabtexts.repair.measure)."""
+    from arabtexts.repair import measure
+
+    sc = {(r["article_id"], r["kind"]): r for r in measure.scores(measure.judge())}
+    d000 = sc[("000", "damaged")]
+    assert 0.5 < d000["right"] / d000["lines"] < 1
+    assert sc[("000", "none")]["changed"] == 0
+    src = " ".join(plain_text(notebook_support.source_text(NB_PATH)).split())
+    assert "Most scrambled lines of 000 are back in order, but not all" in src
+    assert "فعادت أكثر الأسطر المضطربة في 000 إلى ترتيبها لا كلها" in src
+    assert "where code has repaired the line-breaking damage" not in src
