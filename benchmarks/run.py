@@ -686,13 +686,34 @@ def main(argv=None) -> int:
     p.add_argument("--json", default=None, help="also write the raw numbers to this JSON file")
     p.add_argument("--render-from", default=None,
                    help="only re-write the report from a JSON file of an earlier run (--json)")
+    p.add_argument("--autograde-from", default=None,
+                   help="with --render-from: comma-separated JSON files of autograde-only runs; the last one "
+                        "is section 4, all of them are listed as the day's runs")
     args = p.parse_args(argv)
     if args.render_from:
         raw = json.loads(Path(args.render_from).read_text(encoding="utf-8"))
         meta = raw["meta"]
         args.quick, args.nb_repeats, args.widget_repeats = meta["quick"], meta["nb_repeats"], meta["widget_repeats"]
-        text = report(raw["machine"], raw["imports"], raw["notebooks"], raw["widgets"], raw["autograde"], args,
+        grade = raw["autograde"]
+        runs_md = ""
+        if args.autograde_from:
+            extra = [json.loads(Path(f).read_text(encoding="utf-8")) for f in args.autograde_from.split(",")]
+            grade = extra[-1]["autograde"]
+            lines = ["", "### Every run of section 4 on this machine that day", "",
+                     "| started | commit | load at start | (a) plain nbgrader | (s) sandbox on | (n) no sandbox | (s) vs (a) | (n) vs (a) |",
+                     "|---|---|---|---:|---:|---:|---:|---:|"]
+            for e in [raw] + extra:
+                r = e["autograde"]["runs"]
+                a = r["a"]["seconds"]
+                sk = next(k for k in r if k.startswith("s"))
+                lines.append(f"| {e['machine']['date']} | `{e['machine']['commit']}` | {e['machine']['load_start']} | "
+                             f"{a:.1f} s | {r[sk]['seconds']:.1f} s | {r['n']['seconds']:.1f} s | "
+                             f"{a / r[sk]['seconds']:.2f}× | {a / r['n']['seconds']:.2f}× |")
+            runs_md = "\n".join(lines) + "\n"
+        text = report(raw["machine"], raw["imports"], raw["notebooks"], raw["widgets"], grade, args,
                       meta["total"], load_end=meta["load_end"])
+        if runs_md:
+            text = text.replace("\n## Notes\n", runs_md + "\n## Notes\n", 1)
         Path(args.out).write_text(text, encoding="utf-8")
         say(f"wrote {args.out} from {args.render_from}")
         return 0
