@@ -45,6 +45,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE · اكتب إجابتك هنا"
 # students' ids and the grader's environment values (nbgrader's ClearHiddenTests only cleans the
 # source); NeutraliseMarkers defuses "BEGIN HIDDEN TESTS" written by a student, so nothing a
 # student writes can make generate_feedback fail.
+# a student's HTML/JavaScript is never live in a page the instructor or the student opens (the
+# grader already keeps only inert outputs; this is the second wall)
+c.HTMLExporter.sanitize_html = True
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "arabtexts.grading.feedback.ScrubOutputs",

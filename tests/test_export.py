@@ -148,3 +148,19 @@ def test_existing_file_is_replaced_whole(course, tmp_path):
     ex.export_questions(course, out)
     assert read(out)[0][0] == "student_id"
     assert not (tmp_path / "grades.csv.tmp").exists()
+
+
+def test_cli_export_calls_the_same_exports(course, roster, tmp_path, capsys):
+    """`arabtexts export --lms/--questions` only parses and calls; a bad roster is a clear message."""
+    from arabtexts.cli import main
+
+    out = tmp_path / "cli-canvas.csv"
+    assert main(["--course-root", str(course), "export", "--lms", "canvas", "--roster", str(roster),
+                 "--section", "A", "--to", str(out)]) == 0
+    assert read(out) == read(ex.export_lms(course, tmp_path / "direct.csv", roster, lms="canvas", section="A"))
+    out_q = tmp_path / "cli-questions.csv"
+    assert main(["--course-root", str(course), "export", "--questions", "--to", str(out_q)]) == 0
+    assert read(out_q) == read(ex.export_questions(course, tmp_path / "direct-q.csv"))
+    assert main(["--course-root", str(course), "export", "--lms", "moodle",
+                 "--roster", str(tmp_path / "missing.csv"), "--to", str(tmp_path / "x.csv")]) == 2
+    assert "cannot read the roster" in capsys.readouterr().out

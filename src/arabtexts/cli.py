@@ -8,6 +8,8 @@ Instructor (run from anywhere; the commands work in ``assignments/`` with the co
     arabtexts grade   01-kadhimi-washington     # the one grader: parallel, sandboxed, checked outside the kernel
     arabtexts feedback 01-kadhimi-washington    # generate_feedback + release_feedback
     arabtexts export --to grades.csv            # all grades as CSV
+    arabtexts export --lms canvas --roster class.csv   # one column per assignment, for Canvas/Moodle
+    arabtexts export --questions                # one column per question
     arabtexts formgrader                        # how to open the formgrader (manual grading)
     arabtexts db-sync                           # add every assignment of source/ to the gradebook
 
@@ -166,13 +168,27 @@ def cmd_feedback(a) -> int:
 
 
 def cmd_export(a) -> int:
+    from .grading.export import ExportError, export_lms, export_questions
+
     root = course_root(a.course_root)
-    target = Path(a.to).resolve() if a.to else root / "grades.csv"
-    with grading_lock(root):
-        rc = _nbgrader(root, "export", "--to", str(target), quiet=True)
-    if rc == 0:
-        _say(f"grades written to {target}")
-    return rc
+    try:
+        with grading_lock(root):
+            if a.lms:
+                target = export_lms(root, Path(a.to).resolve() if a.to else root / f"grades-{a.lms}.csv",
+                                    a.roster, lms=a.lms, section=a.section, missing=a.missing)
+            elif a.questions:
+                target = export_questions(root, Path(a.to).resolve() if a.to else root / "grades-by-question.csv",
+                                          a.roster, missing=a.missing)
+            else:
+                target = Path(a.to).resolve() if a.to else root / "grades.csv"
+                rc = _nbgrader(root, "export", "--to", str(target), quiet=True)
+                if rc:
+                    return rc
+    except ExportError as e:
+        _say(f"export failed: {e}")
+        return 2
+    _say(f"grades written to {target}")
+    return 0
 
 
 def cmd_formgrader(a) -> int:
@@ -300,8 +316,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-exchange", action="store_true")
     s.set_defaults(func=cmd_feedback)
 
-    s = sub.add_parser("export", help="export all grades to CSV")
-    s.add_argument("--to", default=None, help="CSV file (default: assignments/grades.csv)")
+    s = sub.add_parser("export", help="export grades to CSV (nbgrader's, per question, or for an LMS)")
+    s.add_argument("--to", default=None, help="CSV file (default: assignments/grades*.csv)")
+    how = s.add_mutually_exclusive_group()
+    how.add_argument("--lms", choices=("canvas", "moodle"), default=None,
+                     help="one row per student, one column per assignment, for the LMS's gradebook import")
+    how.add_argument("--questions", action="store_true",
+                     help="one row per student, one column per question")
+    s.add_argument("--roster", default=None, help="roster CSV (id,first_name,last_name,email)")
+    s.add_argument("--section", default="", help="Canvas section (LMS export only)")
+    s.add_argument("--missing", default="", help="what to write for an ungraded cell (default: empty)")
     s.set_defaults(func=cmd_export)
 
     s = sub.add_parser("formgrader", help="how to open the formgrader for manual grading")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import secrets
 import tempfile
 import time
@@ -31,7 +32,7 @@ from .preflight import BEGIN_HIDDEN, END_HIDDEN
 from .values import ErrorValue
 
 #: code run in every kernel before the student's notebook (imports the setup cells need anyway)
-WARMUP = ("import os as _os\n_os.environ.setdefault('MPLBACKEND', 'module://matplotlib_inline.backend_inline')\n"
+WARMUP = ("import os as _os\n_os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'\n"
           "import pandas, numpy, arabtexts.corpus, arabtexts.normalize, arabtexts.tokenize\ndel _os\n")
 CELL_OUTPUT_CAP = 256 * 1024
 NOTEBOOK_OUTPUT_CAP = 4 * 2**20
@@ -221,6 +222,29 @@ class Kernel:
                 outputs.append(out)
 
 
+#: what a student's output may carry into the autograded notebook, the formgrader and the
+#: feedback: nothing a browser would run (HTML, SVG, JavaScript, widgets are not kept live)
+INERT_MIMES = ("text/plain", "image/png", "image/jpeg", "image/gif")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def inert_data(data: dict) -> dict:
+    """A display's data reduced to inert kinds: a student's HTML or JavaScript would run in the
+    instructor's browser (formgrader, feedback) with the instructor's Jupyter session.
+    HTML with no plain-text twin is kept as its text, tags removed.
+
+    >>> inert_data({"text/html": "<b>العراق</b><script>x()</script>", "application/javascript": "x()"})
+    {'text/plain': 'العراقx()'}
+    >>> inert_data({"text/plain": "df", "text/html": "<table></table>"})
+    {'text/plain': 'df'}
+    """
+    out = {k: v for k, v in data.items() if k in INERT_MIMES}
+    if "text/plain" not in out and isinstance(data.get("text/html"), (str, list)):
+        html = data["text/html"]
+        out["text/plain"] = _TAG.sub("", "".join(html) if isinstance(html, list) else html)
+    return out
+
+
 def _output(mt: str, content: dict):
     import nbformat
 
@@ -228,7 +252,7 @@ def _output(mt: str, content: dict):
         return nbformat.v4.new_output("stream", name=str(content.get("name", "stdout")),
                                       text=str(content.get("text", "")))
     if mt in ("display_data", "execute_result"):
-        data = content.get("data", {}) if isinstance(content.get("data"), dict) else {}
+        data = inert_data(content.get("data", {}) if isinstance(content.get("data"), dict) else {})
         if mt == "execute_result":
             return nbformat.v4.new_output("execute_result", data=data, metadata=content.get("metadata", {}),
                                           execution_count=content.get("execution_count"))

@@ -40,7 +40,7 @@ def course_root(root: str | os.PathLike | None = None) -> Path:
         return Path(root).resolve()
     if os.environ.get("ARABTEXTS_COURSE_ROOT"):
         return Path(os.environ["ARABTEXTS_COURSE_ROOT"]).resolve()
-    from .paths import repo_root
+    from ..paths import repo_root
 
     return (repo_root() / "assignments").resolve()
 
