@@ -31,11 +31,27 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .grading.gradebook import course_root, grading_lock, run_nbgrader
+from .grading.gradebook import course_root, grading_lock, points_to_grade_by_hand, run_nbgrader
 
 
 def _say(msg: str = "") -> None:
     print(msg, flush=True)
+
+
+def log_records(text: str) -> list[str]:
+    r"""nbgrader's log as whole records: a ``[App | LEVEL]`` header and the lines that follow it
+    (nbgrader often writes the header alone and the message on the next lines).
+
+    >>> log_records("[CollectApp | WARNING] \nNo submissions of «01» for student s1\nmore\n[CollectApp | INFO] done")
+    ['[CollectApp | WARNING] No submissions of «01» for student s1 more', '[CollectApp | INFO] done']
+    """
+    records: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("[") or not records:
+            records.append(line.strip())
+        elif line.strip():
+            records[-1] = f"{records[-1]} {line.strip()}".strip()
+    return [r for r in records if r]
 
 
 def _nbgrader(root: Path, *args: str, quiet: bool = False) -> int:
@@ -43,9 +59,9 @@ def _nbgrader(root: Path, *args: str, quiet: bool = False) -> int:
     proc = run_nbgrader(root, *args)
     out = (proc.stdout + proc.stderr).strip()
     if proc.returncode != 0 or not quiet:
-        for line in out.splitlines():
-            if proc.returncode != 0 or "ERROR" in line or "WARNING" in line or "INFO" in line:
-                _say("  " + line)
+        for record in log_records(out):
+            if proc.returncode != 0 or any(level in record for level in ("ERROR", "WARNING", "INFO")):
+                _say("  " + record)
     if proc.returncode != 0:
         _say(f"nbgrader {args[0]} failed (exit {proc.returncode})")
     return proc.returncode
@@ -131,15 +147,19 @@ def cmd_grade(a) -> int:
     if not results:
         _say("nothing to grade: no submissions in submitted/ (run `arabtexts collect` first?)")
         return 0
+    by_hand = points_to_grade_by_hand(root, a.assignment, [r.student for r in results])
     _say("")
-    _say(f"{'student':<20} {'score':>9}  {'seconds':>7}  {'flags':>5}  notes")
+    _say(f"{'student':<20} {'score':>9}  {'by hand':>7}  {'seconds':>7}  {'flags':>5}  notes")
     for r in results:
         score = "—" if r.score is None else f"{r.score:g}/{r.max_score:g}"
-        _say(f"{r.student:<20} {score:>9}  {r.seconds:7.1f}  {len(r.flags):5d}  {len(r.notes)}"
+        pending = f"+{by_hand[r.student]:g}" if by_hand.get(r.student) else ""
+        _say(f"{r.student:<20} {score:>9}  {pending:>7}  {r.seconds:7.1f}  {len(r.flags):5d}  {len(r.notes)}"
              + ("" if r.status == "graded" else "  FAILED"))
     _say(f"{summary}")
     _say(f"report: {summary.report_path}")
-    _say("Written answers still need manual grading in the formgrader (`arabtexts formgrader`).")
+    if any(by_hand.values()):
+        _say("'by hand': points of written answers not graded yet; the score counts them as 0 until you "
+             "grade them in the formgrader (`arabtexts formgrader`).")
     return 0 if all(r.status == "graded" for r in results) else 1
 
 
@@ -251,6 +271,19 @@ def cmd_selfcheck(a) -> int:
     return 0
 
 
+def _write_stub_config(root: Path, tmp: Path) -> None:
+    """The course's own answer placeholders (``ClearSolutions``) for a practice copy, so a
+    self-learner's notebook says exactly what a released one says."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    stubs = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config().ClearSolutions
+    lines = ["c = get_config()  # noqa: F821"]
+    for key in ("code_stub", "text_stub", "begin_solution_delimeter", "end_solution_delimeter"):
+        if key in stubs:
+            lines.append(f"c.ClearSolutions.{key} = {stubs[key]!r}")
+    (tmp / "nbgrader_config.py").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def cmd_practice(a) -> int:
     """The student version of an assignment for a self-learner (no gradebook, no exchange)."""
     from .paths import repo_root
@@ -261,6 +294,7 @@ def cmd_practice(a) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         shutil.copytree(root / "source" / a.assignment, tmp / "source" / a.assignment)
+        _write_stub_config(root, tmp)
         proc = run_nbgrader(
             tmp, "generate_assignment", a.assignment, "--CourseDirectory.course_id=practice",
             f"--CourseDirectory.root={tmp}", f"--CourseDirectory.db_url=sqlite:///{tmp / 'gb.db'}",

@@ -173,5 +173,10 @@ def test_without_a_sandbox_grading_refuses_unless_told(courses, monkeypatch, cap
     with course_env(courses["base"]):
         rc = cli.main(["--course-root", str(course), "grade", FIRST, "--student", "full", "--no-sandbox"])
     assert rc == 0
+    # a perfect notebook whose written answer waits for a person says so, with the points
+    by_hand = sum(bs._ng(c).get("points", 0) for c in courses["src"].cells
+                  if bs._ng(c).get("grade") and bs._ng(c).get("solution"))
+    (line,) = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("full ")]
+    assert by_hand > 0 and f"+{by_hand:g}" in line.split()
     report = json.loads((course / "reports" / f"{FIRST}.json").read_text(encoding="utf-8"))
     assert report["sandbox"] is False

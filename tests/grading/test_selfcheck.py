@@ -75,3 +75,23 @@ def test_old_keys_are_refused_with_the_command_to_run(graded, tmp_path):
     keys_path(tmp_path, FIRST).write_text(json.dumps(old), encoding="utf-8")
     with pytest.raises(SystemExit, match="selfcheck-keys"):
         selfcheck(graded["paths"]["full"], root=tmp_path, assignment=FIRST, echo=lambda m: None)
+
+
+def test_practice_copy_has_the_release_placeholders_and_no_declarations(tmp_path):
+    """A self-learner's `practice` copy says exactly what a released notebook says: the course's
+    bilingual placeholders (not nbgrader's defaults), no solution, no declared checks."""
+    import nbformat
+
+    from arabtexts.cli import main
+    from arabtexts.paths import repo_root
+
+    course = repo_root() / "assignments"
+    assert main(["--course-root", str(course), "practice", FIRST, "--to", str(tmp_path)]) == 0
+    (nb_path,) = tmp_path.glob("*.ipynb")
+    nb = nbformat.read(str(nb_path), as_version=4)
+    answers = [c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    code = [c.source for c in answers if c.cell_type == "code"]
+    text = [c.source for c in answers if c.cell_type == "markdown"]
+    assert code and all("# YOUR CODE HERE" in s and "BEGIN SOLUTION" not in s for s in code)
+    assert text and all("اكتب إجابتك هنا" in s for s in text)
+    assert not [c for c in nb.cells if "checks" in c.get("metadata", {}).get("arabtexts", {})]

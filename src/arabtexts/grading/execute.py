@@ -168,8 +168,10 @@ class Kernel:
     # ------------------------------------------------------------------ one execution
 
     def execute(self, code: str, timeout: float, *, store_history: bool = True,
-                cap: int = CELL_OUTPUT_CAP) -> tuple[list, str | None, bool]:
-        """Run ``code``; return (outputs, status, truncated). status: None (done), "timeout", "dead"."""
+                cap: int = CELL_OUTPUT_CAP, inert: bool = True) -> tuple[list, str | None, bool]:
+        """Run ``code``; return (outputs, status, truncated). status: None (done), "timeout", "dead".
+        ``inert``: displays keep only inert kinds (:func:`inert_data`); off only for the grader's
+        own extraction cell, whose payload is decoded, never shown."""
         msg_id = self.kc.execute(code, store_history=store_history, allow_stdin=False, stop_on_error=False)
         outputs: list = []
         size = 0
@@ -205,7 +207,7 @@ class Kernel:
             mt, content = msg.get("msg_type"), msg.get("content", {})
             if mt == "status" and content.get("execution_state") == "idle":
                 return outputs, ("timeout" if interrupted else None), truncated
-            out = _output(mt, content)
+            out = _output(mt, content, inert=inert)
             if out is None:
                 if mt == "clear_output":
                     outputs.clear()
@@ -245,14 +247,15 @@ def inert_data(data: dict) -> dict:
     return out
 
 
-def _output(mt: str, content: dict):
+def _output(mt: str, content: dict, *, inert: bool = True):
     import nbformat
 
     if mt == "stream":
         return nbformat.v4.new_output("stream", name=str(content.get("name", "stdout")),
                                       text=str(content.get("text", "")))
     if mt in ("display_data", "execute_result"):
-        data = inert_data(content.get("data", {}) if isinstance(content.get("data"), dict) else {})
+        data = content.get("data", {}) if isinstance(content.get("data"), dict) else {}
+        data = inert_data(data) if inert else data
         if mt == "execute_result":
             return nbformat.v4.new_output("execute_result", data=data, metadata=content.get("metadata", {}),
                                           execution_count=content.get("execution_count"))
@@ -325,7 +328,7 @@ def run_notebook(nb, questions: list[Question], kernel: Kernel, *, timeout: floa
 
 def _extract(kernel: Kernel, q: Question, nonce: str, timeout: float) -> list:
     code = serialize.setup_code() + serialize.extraction_cell(q.exprs, nonce)
-    outs, status, _ = kernel.execute(code, timeout, store_history=False, cap=serialize.MAX_PAYLOAD)
+    outs, status, _ = kernel.execute(code, timeout, store_history=False, cap=serialize.MAX_PAYLOAD, inert=False)
     if status is not None:
         what = "Timeout" if status.startswith("timeout") else "DeadKernel"
         return [ErrorValue(what, "")] * len(q.checks)

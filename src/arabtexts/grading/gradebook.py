@@ -140,6 +140,26 @@ def db_url(root: Path) -> str:
     return f"sqlite:///{root / 'gradebook.db'}"
 
 
+def points_to_grade_by_hand(root: Path, assignment: str, students: list[str]) -> dict[str, float]:
+    """Points of each student's submission still waiting for a person (written answers not yet
+    graded in the formgrader): a perfect notebook shows 17/22 until then, and says why.
+
+    Read through nbgrader's own ``Grade.needs_manual_grade``; students without a submission are
+    left out."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out: dict[str, float] = {}
+    with Gradebook(db_url(root)) as gb:
+        for student in students:
+            try:
+                sub = gb.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            out[student] = sum(g.max_score or 0.0 for nb in sub.notebooks for g in nb.grades
+                               if g.needs_manual_grade)
+    return out
+
+
 def course_id(root: Path) -> str:
     m = re.search(r"course_id\s*=\s*[\"']([^\"']+)", (root / "nbgrader_config.py").read_text(encoding="utf-8")) \
         if (root / "nbgrader_config.py").exists() else None
