@@ -143,8 +143,11 @@ def course(lab):
     return lab.course_job.result()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(browser_available):
+    """One Chromium for this folder's tests, stopped when they are done: a started sync
+    playwright keeps an asyncio loop running in the main thread, which would break later tests
+    (another playwright, ``asyncio.run``)."""
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()

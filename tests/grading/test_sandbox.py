@@ -467,7 +467,11 @@ def test_asynchronous_manager_for_asyncio_callers(tmp_path, planted_secret):
             await km.shutdown_kernel(now=True)
         assert km.sandbox_pids() == []
 
-    asyncio.run(main())
+    # a loop of its own in a thread of its own: an asyncio caller's loop is never the test's
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main()).result()
 
 
 @pytest.mark.parametrize("how", ["exit", "sigkill"])
