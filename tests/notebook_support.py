@@ -213,3 +213,15 @@ def assert_teaching_frame(path, assignment: str, *, min_exercises: int = 5):
     assert not re.search("[\u0660-\u0669\u06F0-\u06F9]", src), "one digit system: Western digits"
     assert "وحّد النص" not in src and "وحِّد النص" not in src  # the term is «التطبيع»
     return idioms
+
+
+def solved_text(nb, solutions: dict, run) -> str:
+    """Put each model solution in place of its ``answer_N = None`` line, run the notebook with
+    ``run`` (the lesson test's runner), require that no cell raised, and return what it printed:
+    the lesson test then asserts every check says ✓ and none says ✗."""
+    for cell in nb.cells:
+        for n, line in solutions.items():
+            cell.source = re.sub(rf"^answer_{n} = None.*$", lambda _m, s=line: s, cell.source, flags=re.M)
+    nb = run(nb)
+    assert not [o for o in outputs(nb) if o["output_type"] == "error"]
+    return stream_text(nb)

@@ -296,14 +296,7 @@ def test_runs_headless_as_stored():
 
 @pytest.mark.slow
 def test_model_solutions_pass_every_check():
-    nb = notebook()
-    for cell in nb.cells:
-        for n, line in SOLUTIONS.items():
-            cell.source = re.sub(rf"^answer_{n} = None.*$", lambda _m, s=line: s, cell.source,
-                                 flags=re.M)
-    nb = run(nb)
-    assert not [o for o in outputs(nb) if o["output_type"] == "error"]
-    text = stream_text(nb)
+    text = notebook_support.solved_text(notebook(), SOLUTIONS, run)
     for n in SOLUTIONS:
         assert f"✓ {CHECK_NAMES.get(n, f'exercise {n}')}: correct" in text, text
     assert "✗" not in text
