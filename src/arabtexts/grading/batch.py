@@ -36,7 +36,7 @@ from pathlib import Path
 
 from . import gradebook as gbk
 from .declarations import Question, questions as declared_questions
-from .execute import Kernel, kernel_factory, run_notebook
+from .execute import Kernel, close_factory, kernel_factory, run_notebook
 from .expected import expected_values
 from .preflight import Note, load_submission, scan_autograded
 from .verdicts import Verdict, verdict, verdict_text
@@ -269,7 +269,7 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
             f"{'on' if sandbox else 'OFF (--no-sandbox)'}, time limit per cell {timeout:g} s")
         # the students' first kernels boot while the expected values are read (or computed, in a
         # trusted kernel of their own) and nbgrader is loaded
-        factory = kernel_factory(sandbox=sandbox)
+        factory = kernel_factory(sandbox=sandbox, zygote=bool(present), log=lambda m: log(m, quiet=True))
         jobs: queue.Queue = queue.Queue()
         done: queue.Queue = queue.Queue()
         pool = [_Worker(jobs, done, factory, timeout) for _ in range(n_workers)] if present else []
@@ -284,6 +284,7 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
         except BaseException:
             _stop_pool(pool, jobs)
             exp_thread.join()
+            close_factory(factory)
             raise
         expected: dict[str, dict] = {}
         results: dict[str, StudentResult] = {}
@@ -399,6 +400,7 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
         finally:
             _stop_pool(pool, jobs)
             exp_thread.join()
+            close_factory(factory)
 
         recorder.close()
         summary.results = [results[s] for s in present if s in results]

@@ -74,9 +74,13 @@ def _plain_kernel_manager(scratch: Path):
     return km
 
 
-def kernel_factory(*, sandbox: bool, limits=None):
+def kernel_factory(*, sandbox: bool, limits=None, zygote: bool = False, log=None):
     """A function ``scratch -> KernelManager`` (not started): confined by :mod:`.sandbox`, or
-    plain when ``sandbox`` is false and the sandbox module is missing."""
+    plain when ``sandbox`` is false and the sandbox module is missing.
+
+    ``zygote=True`` (a batch): sandboxed kernels are forked from one warm zygote
+    (:mod:`.zygote`) where this machine allows it, else each gets a bubblewrap of its own;
+    ``log`` is told which. Close the factory when done (``close_factory``)."""
     try:
         from . import sandbox as sb
     except ImportError:
@@ -86,6 +90,21 @@ def kernel_factory(*, sandbox: bool, limits=None):
             raise RuntimeError("the sandbox module (arabtexts.grading.sandbox) is not installed")
         return _plain_kernel_manager
 
+    if sandbox and zygote:
+        from .zygote import Zygote, ZygoteUnavailable, zygote_supported
+
+        ok, why = zygote_supported()
+        if ok:
+            try:
+                z = Zygote(**({"limits": limits} if limits is not None else {}))
+                if log:
+                    log("kernels: forked from a warm zygote, each in namespaces of its own (sandbox)")
+                return z
+            except (ZygoteUnavailable, OSError, RuntimeError) as exc:
+                why = str(exc)
+        if log:
+            log(f"kernels: one bubblewrap per kernel (no zygote: {why})")
+
     def make(scratch: Path):
         kw = {"sandbox": sandbox}
         if limits is not None:
@@ -93,6 +112,13 @@ def kernel_factory(*, sandbox: bool, limits=None):
         return sb.kernel_manager(scratch, **kw)
 
     return make
+
+
+def close_factory(factory) -> None:
+    """Stop what a factory holds (the zygote), if anything."""
+    close = getattr(factory, "close", None)
+    if callable(close):
+        close()
 
 
 class Kernel:
