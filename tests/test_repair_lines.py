@@ -212,3 +212,36 @@ def test_switch_off_gives_the_earlier_steps():
 def test_headings_and_lone_lines_are_not_reordered():
     assert R.repair_text("يارات عديدة شهدتها العاصمة بغداد. وز").text == "وزيارات عديدة شهدتها العاصمة بغداد."
     assert R.repair_article("001").text.split("\n")[0] == "زيارة الكاظمي لواشنطن.. ماذا ينتظر من الولايات المتحدة؟"
+
+
+# ------------------------------------------------------------------ ideas measured and dropped
+
+
+def test_joint_decoding_has_no_headroom(table):
+    """Reading every line between its neighbours' labelled readings (what a perfect joint
+    decoder of the paragraph would see) does not beat the shipped step, and restores it."""
+    from arabtexts.repair import trials
+
+    right, n, changed = trials.oracle_neighbours()
+    assert n == table["all", "damaged"]["lines"] and changed == 0
+    assert right <= table["all", "damaged"]["right"]
+    assert R._order_lines.__module__ == "arabtexts.repair"  # the real step is back
+
+
+def test_kashida_and_gaps_do_not_show_a_chunk(rows):
+    from arabtexts.repair import trials
+
+    same, total = trials.kashida_per_chunk()
+    assert total >= 65 and same == total
+    gaps = trials.spaces_at_cuts()
+    assert gaps["one space"] >= 0.85 * sum(gaps.values())
+
+
+def test_chunk_position_prior_is_learnt_without_the_text_and_does_not_help(table):
+    from arabtexts.repair import trials
+
+    assert trials._position_prior("000") != trials._position_prior("001")
+    with trials.position_prior(1.0):
+        right, _, changed = trials.tally()
+    assert changed == 0 and right < table["all", "damaged"]["right"]
+    assert O.score.__module__ == "arabtexts.repair.order" and O.score.__name__ == "score"
