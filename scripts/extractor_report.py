@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import sys
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -204,29 +205,41 @@ NESTED_NOTE = [
     "42–43/70; a paragraph start read as «^»: 41/70. The statistics of four short texts do not",
     "tell the hidden cut well enough: the issue's goal (90 %) is not reached.",
     "",
-    "**Third round, also dropped** (`python -m arabtexts.repair.trials` reruns each; 0 undamaged",
-    "lines changed in every trial). *Decoding a paragraph jointly* has no headroom: reading every",
-    "line between its neighbours' labelled readings, which is the best a Viterbi or beam over the",
-    "paragraph could give it, reads 44/70 (the shipped step, with its neighbours as the first",
-    "pass ordered them, 45). *Geometry*: in all 68 damaged lines with chunk markup every chunk",
-    "is stretched with the same kashida length, and 80 of the 90 chunk boundaries are one plain",
-    "space, as between any two words, so neither shows a chunk; where the first printed chunk",
-    "ends is spread evenly over the line (a prior learnt from the other two texts: 43/70 at weight",
-    "1, 42/70 at 3); penalising a word's tail standing alone as the last chunk: 45/70 (it only",
-    "trades one wrong reading for another). *The statistics*: the character model scoring words",
-    "one by one 41/70, at weight 0.6 41/70, left out 41/70; rare words backing off to one pooled",
-    "class 43/70 or to their word class 44/70. *A larger vocabulary*: `wordfreq` 3.1.1's Arabic",
-    "list (code Apache-2.0, data CC BY-SA 4.0; 620,000 words) as evidence that a rejoined word",
-    "exists (zipf ≥ 2.5–4, commoner than its pieces): 45/70; it makes the two lines it was meant",
-    "for (000: «تؤس» + «س», «لتوض» + «ح») candidates, but neither then reads right, so it is not a",
-    "dependency. *Orthography* (a piece opening with «ة»/«ى», a lone «ال»): no printed token of",
-    "the three texts is such a piece that tatweel does not already mark. *Fragment-only lines*:",
-    "the wrong readings of the three lost lines beat the fragment reading by 6.8–15.1 nats, the",
-    "fragment's chunk position is no better a sign (above), and the rejoined word exists in",
-    "both kinds, so no signal separates them from the 42 swaps. What is left wrong is a choice",
-    "between word orders that are each grammatical to word-pair statistics of 15,000 words",
-    "(004: the wrong «العلاقــة … إذ تؤكــد تتجــه» before the next line's «الحكومة العراقية» reads as",
-    "well to them as the right «تتجــه العلاقــة … إذ تؤكــد»).",
+    *textwrap.wrap(
+        (
+        "**Third round, also dropped** (`python -m arabtexts.repair.trials` reruns all but those "
+        "marked as measured once; 0 undamaged lines changed in every trial). *Decoding a paragraph jointly* has no headroom:"
+        " reading every line between its neighbours' labelled readings, which is the best a "
+        "Viterbi or beam over the paragraph could give it, reads 44/70 (the shipped step, with "
+        "its neighbours as the first pass ordered them, 45). *Geometry*: in all 68 damaged lines "
+        "with chunk markup every chunk is stretched with the same kashida length, and 86 of the "
+        "90 chunk boundaries are one plain space, as between any two words (the other 4 are gaps "
+        "left by lost numbers, tried before), so neither shows a chunk; where the first printed "
+        "chunk ends is spread evenly over the line (a prior learnt from the other two texts: "
+        "43/70 at weight 1, 42/70 at 3); penalising a word's tail standing alone as the last "
+        "chunk: 45/70 (it only trades one wrong reading for another). *The statistics*: the "
+        "character model scoring words one by one 41/70, at weight 0.6 41/70, left out 41/70; "
+        "rare words backing off to one pooled class 43/70 or to their word class 44/70; measured "
+        "once with code not kept: Kneser-Ney word pairs and word-class trigrams in place of the "
+        "Witten-Bell models 42–43/70 (though they read 207 of 333 lines of 002 and 003, wrapped "
+        "and rotated, right against 196), and a logistic model of word pairs trained to tell a "
+        "real pair from a line's last and first words (learnt without the measured text) added to"
+        " the score: 42–44/70. *A larger vocabulary*: `wordfreq` 3.1.1's Arabic list (code "
+        "Apache-2.0, data CC BY-SA 4.0; 620,000 words; one run, the package unpacked outside the "
+        "environment) as evidence that a rejoined word exists (zipf ≥ 2.5–4, commoner than its "
+        "pieces): 45/70; it makes the two lines it was meant for (000: «تؤس» + «س», «لتوض» + «ح»)"
+        " candidates, but neither then reads right, so it is not a dependency. *Orthography* (a "
+        "piece opening with «ة»/«ى», a lone «ال»): no printed token of the three texts is such a "
+        "piece that tatweel does not already mark. *Fragment-only lines*: the wrong readings of "
+        "the three lost lines beat the fragment reading by 6.8–15.1 nats, inside the range of the"
+        " 20 swaps the step reorders right (1.6–45.4), so no margin separates them; the "
+        "fragment's chunk position is no better a sign (above), and the rejoined word exists in "
+        "both kinds. What is left wrong is a choice between word orders that are each grammatical"
+        " to word-pair statistics of 15,000 words (004: the wrong «العلاقــة … إذ تؤكــد تتجــه» "
+        "before the next line's «الحكومة العراقية» reads as well to them as the right «تتجــه "
+        "العلاقــة … إذ تؤكــد»)."
+        ),
+        width=95),
     "",
 ]
 

@@ -233,8 +233,8 @@ def test_kashida_and_gaps_do_not_show_a_chunk(rows):
 
     same, total = trials.kashida_per_chunk()
     assert total >= 65 and same == total
-    gaps = trials.spaces_at_cuts()
-    assert gaps["one space"] >= 0.85 * sum(gaps.values())
+    gaps = trials.spaces_at_cuts()  # width of the printed gap -> chunk boundaries
+    assert sum(gaps.values()) >= 80 and gaps[1] >= 0.9 * sum(gaps.values())
 
 
 def test_chunk_position_prior_is_learnt_without_the_text_and_does_not_help(table):
