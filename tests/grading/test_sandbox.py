@@ -34,10 +34,13 @@ def _require_sandbox() -> None:
 
 
 class Kernel:
-    """A started kernel with a blocking client and a helper to run code and collect what it said."""
+    """A started kernel with a blocking client and a helper to run code and collect what it said.
+    With ``zygote``: forked by that :class:`~arabtexts.grading.zygote.Zygote` (what a batch uses
+    as root) instead of a bubblewrap of its own."""
 
-    def __init__(self, scratch: Path, **kw):
-        self.km = sb.kernel_manager(scratch, **kw)
+    def __init__(self, scratch: Path, zygote=None, **kw):
+        self.mode = "zygote" if zygote is not None else "bwrap"
+        self.km = zygote.kernel_manager(scratch) if zygote is not None else sb.kernel_manager(scratch, **kw)
         self.km.start_kernel()
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -93,10 +96,32 @@ def scratch(tmp_path_factory) -> Path:
     return s
 
 
-@pytest.fixture(scope="module")
-def kernel(scratch, planted_secret):
+def _zygote(planted_secret, **kw):
+    """A sandboxed zygote, or skip where it cannot run (not root); CI (root) requires it."""
     _require_sandbox()
-    k = Kernel(scratch)
+    from arabtexts.grading.zygote import Zygote, zygote_supported
+
+    ok, why = zygote_supported()
+    if not ok:
+        if os.environ.get("ARABTEXTS_REQUIRE_SANDBOX") == "1" and os.geteuid() == 0:
+            pytest.fail(f"ARABTEXTS_REQUIRE_SANDBOX=1 as root but the zygote is unavailable: {why}")
+        pytest.skip(f"no zygote here: {why}")
+    return Zygote(**kw)
+
+
+@pytest.fixture(scope="module")
+def zygote(planted_secret):
+    z = _zygote(planted_secret)
+    yield z
+    z.close()
+
+
+@pytest.fixture(scope="module", params=["bwrap", "zygote"])
+def kernel(request, scratch, planted_secret):
+    """Every test below runs twice: in a kernel with a bubblewrap of its own, and in one forked
+    from the warm zygote (the same walls, built by the fork itself)."""
+    _require_sandbox()
+    k = Kernel(scratch, zygote=request.getfixturevalue("zygote") if request.param == "zygote" else None)
     yield k
     k.close()
 
@@ -173,9 +198,14 @@ def test_status_on_macos_and_windows_names_the_system(monkeypatch, platform, wor
 
 def test_working_folder_is_scratch_with_its_files_and_arabic_output(kernel, scratch):
     assert kernel.value("__import__('os').getcwd()") == str(scratch)
-    status, out, err = kernel.run("print(open('given.txt', encoding='utf-8').read(), 'بغداد')")
-    assert status == "ok", err
-    assert out.strip() == "نص الطالب بغداد"
+    if kernel.mode == "bwrap":
+        status, out, err = kernel.run("print(open('given.txt', encoding='utf-8').read(), 'بغداد')")
+        assert status == "ok", err
+        assert out.strip() == "نص الطالب بغداد"
+    else:  # a forked kernel's folder starts empty (grading gives it nothing): no file of the grader's
+        assert kernel.value("[n for n in __import__('os').listdir('.') if not n.startswith('.')]") == []
+        status, out, err = kernel.run("print('بغداد')")
+        assert status == "ok" and out.strip() == "بغداد", err
     # new files can be written in the scratch folder, and HOME is the scratch folder
     assert kernel.value("open('mine.txt', 'w').write('عراق')") == 4
     assert kernel.value("__import__('os').environ['HOME']") == str(scratch)
@@ -185,7 +215,8 @@ def test_scratch_writes_never_reach_the_disk_and_given_files_are_read_only(kerne
     kernel.run("open('left-behind.txt', 'w').write('x')")
     assert not (scratch / "left-behind.txt").exists()
     status, _, err = kernel.run("open('given.txt', 'w').write('changed')")
-    assert status == "error" and ("Read-only" in err or "Permission" in err), err
+    if kernel.mode == "bwrap":  # shown read-only; a forked kernel has its own empty folder
+        assert status == "error" and ("Read-only" in err or "Permission" in err), err
     assert (scratch / "given.txt").read_text(encoding="utf-8") == "نص الطالب"
 
 
@@ -388,10 +419,12 @@ def test_disk_filler_hits_the_file_size_and_scratch_limits(kernel):
     assert out.split() == ["28"], err
 
 
-def test_cpu_limit_and_leftover_processes_end_with_the_kernel(tmp_path, planted_secret):
+@pytest.mark.parametrize("mode", ["bwrap", "zygote"])
+def test_cpu_limit_and_leftover_processes_end_with_the_kernel(tmp_path, planted_secret, mode):
     _require_sandbox()
     token = "leftover-" + uuid.uuid4().hex[:12]
-    k = Kernel(tmp_path, limits=sb.Limits(cpu_seconds=2))
+    z = _zygote(planted_secret, limits=sb.Limits(cpu_seconds=2)) if mode == "zygote" else None
+    k = Kernel(tmp_path, zygote=z) if z else Kernel(tmp_path, limits=sb.Limits(cpu_seconds=2))
     try:
         status, out, err = k.run(
             "import subprocess, sys\n"
@@ -411,6 +444,8 @@ def test_cpu_limit_and_leftover_processes_end_with_the_kernel(tmp_path, planted_
         assert not k.km.is_alive()
     finally:
         k.close()
+        if z is not None:
+            z.close()
     assert not _pids_with(token), "a student's background process outlived the kernel"
     assert k.km.sandbox_pids() == []
 

@@ -677,6 +677,23 @@ def _explain_collection(label, cg, ce, tol, what_en="items", what_ar="عناصر
     return out
 
 
+_EXPECTED_CACHE: dict = {}
+
+
+def _canonical_expected(expected, o: Options):
+    """canonical_value of an expected value, computed once per batch: every student's answer is
+    compared with the same expected objects (the entry keeps the object, so its id stays its own)."""
+    key = (id(expected), o)
+    hit = _EXPECTED_CACHE.get(key)
+    if hit is not None and hit[0] is expected:
+        return hit[1]
+    ce = canonical_value(expected, o)
+    if len(_EXPECTED_CACHE) > 4096:
+        _EXPECTED_CACHE.clear()
+    _EXPECTED_CACHE[key] = (expected, ce)
+    return ce
+
+
 def explain(got, expected, o: Options = Options(), *, label: str = "answer", required: str | None = None,
             show_error_text: bool = False) -> list[str]:
     """Why ``got`` is not ``expected`` (empty list: it is right). Bilingual, never the expected value.
@@ -727,7 +744,7 @@ def explain(got, expected, o: Options = Options(), *, label: str = "answer", req
     except AnswerTypeError:
         return [_msg(label, "contains a value that cannot be compared", "يحتوي قيمة لا يمكن مقارنتها")]
     try:
-        ce = canonical_value(expected, o)
+        ce = _canonical_expected(expected, o)
     except (_MissingColumn, AnswerTypeError):
         return [_msg(label, "has no usable expected value (tell your instructor)", "لا توجد قيمة متوقعة صالحة")]
     tol = _tol(o)

@@ -78,9 +78,10 @@ def kernel_factory(*, sandbox: bool, limits=None, zygote: bool = False, log=None
     """A function ``scratch -> KernelManager`` (not started): confined by :mod:`.sandbox`, or
     plain when ``sandbox`` is false and the sandbox module is missing.
 
-    ``zygote=True`` (a batch): sandboxed kernels are forked from one warm zygote
-    (:mod:`.zygote`) where this machine allows it, else each gets a bubblewrap of its own;
-    ``log`` is told which. Close the factory when done (``close_factory``)."""
+    ``zygote=True`` (a batch): kernels are forked from one warm zygote (:mod:`.zygote`) where
+    this machine allows it (sandboxed: as root on Linux), else each starts afresh (sandboxed: in
+    a bubblewrap of its own); ``ARABTEXTS_ZYGOTE=0`` turns the zygote off. ``log`` is told which.
+    Close the factory when done (:func:`close_factory`)."""
     try:
         from . import sandbox as sb
     except ImportError:
@@ -90,20 +91,26 @@ def kernel_factory(*, sandbox: bool, limits=None, zygote: bool = False, log=None
             raise RuntimeError("the sandbox module (arabtexts.grading.sandbox) is not installed")
         return _plain_kernel_manager
 
-    if sandbox and zygote:
+    if zygote and os.environ.get("ARABTEXTS_ZYGOTE", "1") == "0":
+        zygote = False
+        if log:
+            log("kernels: a fresh one per student, no zygote (ARABTEXTS_ZYGOTE=0)")
+    if zygote:
         from .zygote import Zygote, ZygoteUnavailable, zygote_supported
 
-        ok, why = zygote_supported()
+        ok, why = zygote_supported() if sandbox else (True, "")
         if ok:
             try:
-                z = Zygote(**({"limits": limits} if limits is not None else {}))
+                kw = {"limits": limits} if limits is not None else {}
+                z = Zygote(sandbox=sandbox, **kw)
                 if log:
-                    log("kernels: forked from a warm zygote, each in namespaces of its own (sandbox)")
+                    log("kernels: forked from a warm zygote" + (", each in namespaces of its own (sandbox)"
+                                                                if sandbox else " (no sandbox)"))
                 return z
             except (ZygoteUnavailable, OSError, RuntimeError) as exc:
                 why = str(exc)
         if log:
-            log(f"kernels: one bubblewrap per kernel (no zygote: {why})")
+            log(f"kernels: a fresh one per student{' in its own bubblewrap' if sandbox else ''} (no zygote: {why})")
 
     def make(scratch: Path):
         kw = {"sandbox": sandbox}

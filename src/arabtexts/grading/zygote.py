@@ -76,10 +76,14 @@ def zygote_supported() -> tuple[bool, str]:
 class Zygote:
     """One warm zygote process in bubblewrap; forks one sandboxed kernel per request."""
 
-    def __init__(self, *, limits: sb.Limits = sb.Limits(), start_timeout: float = 120.0):
-        ok, why = zygote_supported()
-        if not ok:
-            raise ZygoteUnavailable(why)
+    def __init__(self, *, sandbox: bool = True, limits: sb.Limits = sb.Limits(), start_timeout: float = 120.0):
+        if sandbox:
+            ok, why = zygote_supported()
+            if not ok:
+                raise ZygoteUnavailable(why)
+        elif not sys.platform.startswith("linux"):
+            raise ZygoteUnavailable("the zygote needs Linux")
+        self.sandbox = sandbox
         self.limits = limits
         self.root = Path(tempfile.mkdtemp(prefix="atx-z-", dir="/tmp"))
         os.chmod(self.root, 0o755)
@@ -90,10 +94,17 @@ class Zygote:
         self.exits: dict[str, int] = {}
         self._exited = threading.Condition()
         self.log = open(self.root / "zygote.log", "w+b")
-        cmd = self._bwrap_cmd()
+        if sandbox:
+            cmd = self._bwrap_cmd()
+            env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+        else:  # --no-sandbox: the grader's rights and environment, as jupyter_client would give
+            self._pass_fds = []
+            cmd = [sys.executable, str(SERVER), ",".join(PRELOAD)]
+            env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+            env.update(NBGRADER_EXECUTION="autograde", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                       MKL_NUM_THREADS="1", PYDEVD_DISABLE_FILE_VALIDATION="1")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-                                     env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}, cwd="/",
-                                     pass_fds=tuple(self._pass_fds), close_fds=True)
+                                     env=env, cwd="/", pass_fds=tuple(self._pass_fds), close_fds=True)
         for fd in self._pass_fds:
             os.close(fd)
         first = self._read_line(start_timeout)
@@ -246,14 +257,13 @@ class Zygote:
 class ZygoteKernelManager:
     """One student's kernel, forked by a :class:`Zygote`; the part of KernelManager the grader uses."""
 
-    sandboxed = True
-
     def __init__(self, zygote: Zygote, scratch: Path):
         self.zygote = zygote
+        self.sandboxed = zygote.sandbox
         self.scratch = Path(os.path.abspath(scratch))
         self._arabtexts_cwd = str(self.scratch)
         self.id = zygote.new_id()
-        self.kernel_uid: int | None = sb._kernel_uid()
+        self.kernel_uid: int | None = sb._kernel_uid() if zygote.sandbox else None
         self.runtime = zygote.root / self.id
         self.connection_file = str(self.runtime / "kernel.json")
         self.transport = "ipc"
@@ -266,27 +276,34 @@ class ZygoteKernelManager:
         from jupyter_client.connect import write_connection_file
 
         uid = self.kernel_uid
-        assert uid is not None
         rt, sockets = self.runtime, self.runtime / "s"
-        rt.mkdir()
-        sockets.mkdir()
-        # owned by the grader, group = the kernel's: it may make its sockets, never chmod them
-        os.chmod(rt, 0o750)
-        os.chown(rt, 0, uid)
-        os.chmod(sockets, 0o770)
-        os.chown(sockets, 0, uid)
+        rt.mkdir(mode=0o700)
+        sockets.mkdir(mode=0o700)
+        if uid is not None:
+            # owned by the grader, group = the kernel's: it may make its sockets, never chmod them
+            os.chmod(rt, 0o750)
+            os.chown(rt, 0, uid)
+            os.chmod(sockets, 0o770)
+            os.chown(sockets, 0, uid)
         fname, info = write_connection_file(self.connection_file, transport="ipc", ip=self.ip,
                                             key=secrets.token_hex(32).encode(), kernel_name="python3")
-        os.chown(fname, 0, uid)
-        os.chmod(fname, 0o640)
+        if uid is not None:
+            os.chown(fname, 0, uid)
+            os.chmod(fname, 0o640)
         self._info = info
-        reply = self.zygote.request({
-            "op": "spawn", "id": self.id, "conn": fname, "rt": str(rt), "cwd": str(self.scratch), "uid": uid,
-            "rlimits": sb._rlimits(self.zygote.limits, uid), "scratch_bytes": self.zygote.limits.scratch_mb * sb.MB})
+        req = {"op": "spawn", "id": self.id, "conn": fname, "rt": str(rt), "cwd": str(self.scratch),
+               "confine": self.sandboxed}
+        if self.sandboxed:
+            req.update(uid=uid, rlimits=sb._rlimits(self.zygote.limits, uid),
+                       scratch_bytes=self.zygote.limits.scratch_mb * sb.MB)
+        else:
+            self.scratch.mkdir(parents=True, exist_ok=True)
+        reply = self.zygote.request(req)
         if "error" in reply:
             raise RuntimeError(f"the zygote could not fork a kernel: {reply['error']}")
         self.has_kernel = True
-        self._seal_sockets()
+        if self.sandboxed:
+            self._seal_sockets()
 
     def _seal_sockets(self, timeout: float = 120.0) -> None:
         """Once the kernel has made its socket files, it may write nothing more in that folder."""
@@ -303,7 +320,7 @@ class ZygoteKernelManager:
                 why = self.setup_error()
                 raise RuntimeError(f"the sandboxed kernel stopped while starting{': ' + why if why else ''}")
             time.sleep(0.01)
-        os.chmod(sockets, 0o750)
+        os.chmod(sockets, 0o750 if self.kernel_uid is not None else 0o500)
 
     def setup_error(self) -> str:
         try:
@@ -346,7 +363,13 @@ class ZygoteKernelManager:
         return [] if self.kernel_uid is None else sb.pids_of_uid(self.kernel_uid)
 
     def kill_kernel(self) -> None:
-        # every process of the kernel's uid: process 1 of its namespace first, then the rest
+        """The kernel (process 1 of its namespace: every process of it goes too), then any
+        process left with the kernel's uid."""
+        if self.has_kernel and self.zygote.alive() and not self.zygote.exited(self.id):
+            try:
+                self.zygote.request({"op": "kill", "id": self.id}, timeout=10)
+            except RuntimeError:
+                pass
         for _ in range(3):
             pids = self.sandbox_pids()
             if not pids:

@@ -1,0 +1,212 @@
+"""Kernels forked from the warm zygote (``arabtexts.grading.zygote``): what the fork adds to the
+walls of ``test_sandbox.py`` (which runs every one of its kernel tests in a forked kernel too).
+
+A zygote holds imported modules and forks every student's kernel from them, so the new risks
+are sharing: two kernels alive at once must share nothing (files, processes, sockets, random
+state), a kernel must never reach the zygote (which stays root), and a grader that dies must
+leave no kernel behind. Each test checks from outside, or from a second kernel.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from arabtexts.grading import sandbox as sb
+
+from test_sandbox import Kernel, _pids_with, _zygote, planted_secret  # noqa: F401 - fixture
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def zygote(planted_secret):  # noqa: F811
+    z = _zygote(planted_secret)
+    yield z
+    z.close()
+
+
+@pytest.fixture
+def two(zygote, tmp_path):
+    a = Kernel(tmp_path / "student-a", zygote=zygote)
+    b = Kernel(tmp_path / "student-b", zygote=zygote)
+    yield a, b
+    a.close()
+    b.close()
+
+
+def test_the_zygote_is_single_threaded_and_kernels_start_warm(zygote, tmp_path):
+    # fork() copies one thread only: a zygote with more threads could hand a kernel a held lock
+    assert zygote.threads == 1
+    k = Kernel(tmp_path, zygote=zygote)
+    try:
+        assert k.value("[m in __import__('sys').modules for m in ('pandas', 'arabtexts.corpus', 'ipykernel')]") \
+            == [True, True, True]
+        assert k.value("__import__('os').getpid()") == 1  # process 1 of its own pid namespace
+        assert k.value("__import__('os').environ['HOME']") == str(tmp_path)
+        status, out, err = k.run("from arabtexts.normalize import normalize\nprint(normalize('أعلنَ ١٥'))")
+        assert status == "ok" and out.strip() == "اعلن 15", err
+    finally:
+        k.close()
+
+
+def test_two_kernels_at_once_share_no_file_process_socket_or_randomness(two):
+    a, b = two
+    for k, name in ((a, "a"), (b, "b")):
+        status, _, err = k.run(f"open('/tmp/{name}.txt', 'w').write('{name}'); open('mine-{name}', 'w').write('x');"
+                               f" open('/dev/shm/{name}', 'w').write('x')")
+        assert status == "ok", err
+    assert "a.txt" in a.value("__import__('os').listdir('/tmp')")
+    assert not a.value("__import__('os').path.exists('/tmp/b.txt')")
+    assert not b.value("__import__('os').path.exists('/tmp/a.txt')")
+    assert a.value("__import__('os').listdir('/dev/shm')") == ["a"]
+    assert b.value("__import__('os').listdir('/dev/shm')") == ["b"]
+    assert a.value("[n for n in __import__('os').listdir('.') if not n.startswith('.')]") == ["mine-a"]
+    # each sees only its own processes, under its own uid
+    ua, ub = a.value("__import__('os').getuid()"), b.value("__import__('os').getuid()")
+    if os.geteuid() == 0:
+        assert ua != ub and 0 not in (ua, ub)
+    for k, uid in ((a, ua), (b, ub)):
+        owners = k.value("sorted({__import__('os').stat(f'/proc/{p}').st_uid for p in __import__('os').listdir('/proc') "
+                         "if p.isdigit()})")
+        assert owners == [uid]
+    # an abstract Unix socket of one kernel is not reachable from the other (separate network namespaces)
+    name = "atx-" + uuid.uuid4().hex[:8]
+    status, _, err = a.run(f"import socket\nsrv = socket.socket(socket.AF_UNIX)\nsrv.bind('\\0{name}')\nsrv.listen(1)")
+    assert status == "ok", err
+    status, _, err = b.run(f"import socket\nsocket.socket(socket.AF_UNIX).connect('\\0{name}')")
+    assert status == "error" and "ConnectionRefused" in err, err
+    # random state is each kernel's own, not the zygote's copy
+    assert a.value("__import__('numpy').random.randint(0, 2**31)") != b.value("__import__('numpy').random.randint(0, 2**31)")
+    assert a.value("__import__('random').random()") != b.value("__import__('random').random()")
+
+
+def test_a_kernel_cannot_reach_the_zygote(zygote, tmp_path):
+    """The zygote is root and forks kernels on request: a kernel must hold none of its pipes
+    (it could ask for a kernel of its choosing) and must not see it at all."""
+    pipes = {f"pipe:[{os.fstat(f.fileno()).st_ino}]" for f in (zygote.proc.stdin, zygote.proc.stdout)}
+    k = Kernel(tmp_path, zygote=zygote)
+    try:
+        status, _, err = k.run("import os\nfds = []\nfor f in os.listdir('/proc/self/fd'):\n    try:\n"
+                               "        fds.append(os.readlink(f'/proc/self/fd/{f}'))\n    except OSError:\n        pass")
+        assert status == "ok", err
+        fds = k.value("fds")
+        assert len(fds) > 3
+        assert not pipes & set(fds), fds
+        assert k.value("__import__('os').readlink('/proc/self/fd/0')") == "/dev/null"
+        status, _, err = k.run(f"import os, signal; os.kill({zygote.proc.pid}, signal.SIGKILL)")
+        assert status == "error" and "No such process" in err, err
+        assert zygote.alive()
+        # the runtime folders of other kernels are not visible
+        assert k.value(f"sorted(__import__('os').listdir({str(zygote.root)!r}))") == [k.km.id]
+    finally:
+        k.close()
+
+
+@pytest.mark.parametrize("how", ["exit", "sigkill"])
+def test_a_grader_that_dies_leaves_no_forked_kernel_behind(tmp_path, how, planted_secret):  # noqa: F811
+    z = _zygote(planted_secret)  # skips where no zygote can run
+    z.close()
+    token = "orphan-" + uuid.uuid4().hex[:12]
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from arabtexts.grading.zygote import Zygote\n"
+        "z = Zygote()\n"
+        f"km = z.kernel_manager(Path({str(tmp_path)!r}))\n"
+        "km.start_kernel()\n"
+        "kc = km.client(); kc.start_channels(); kc.wait_for_ready(timeout=60)\n"
+        "kc.execute_interactive(\"import subprocess, sys; subprocess.Popen([sys.executable, '-c', "
+        f"'import time; time.sleep(300)', {token!r}], start_new_session=True)\", timeout=60)\n"
+        "print(z.root, flush=True)\n"
+        + ("raise SystemExit('the grader crashed')\n" if how == "exit" else "time.sleep(300)\n"))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        root = Path(proc.stdout.readline().strip())
+        assert root.name.startswith("atx-z-")
+        assert _pids_with(token), "the kernel's child should be running"
+        if how == "sigkill":
+            proc.kill()
+        proc.wait(timeout=60)
+        end = time.monotonic() + 10
+        while _pids_with(token) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert _pids_with(token) == []
+        if how == "exit":
+            assert not root.exists()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in _pids_with(token):
+            os.kill(pid, 9)
+
+
+def test_without_sandbox_the_zygote_gives_plain_kernels_that_still_stop(tmp_path):
+    from arabtexts.grading.zygote import Zygote
+
+    z = Zygote(sandbox=False)
+    try:
+        k = Kernel(tmp_path, zygote=z)
+        try:
+            assert not k.km.sandboxed and k.km.kernel_uid is None
+            assert k.value("__import__('os').getcwd()") == str(tmp_path)
+            assert k.value(f"__import__('os').path.isdir({str(ROOT / 'assignments')!r})") is True
+            token = "plain-" + uuid.uuid4().hex[:12]
+            status, _, err = k.run("import subprocess, sys\n"
+                                   f"p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)', {token!r}])")
+            assert status == "ok", err
+            assert _pids_with(token)
+        finally:
+            k.close()
+        end = time.monotonic() + 10
+        while _pids_with(token) and time.monotonic() < end:
+            time.sleep(0.1)
+        assert _pids_with(token) == []  # its process group went with it, as jupyter_client does
+    finally:
+        z.close()
+
+
+def test_batches_fall_back_to_one_bubblewrap_per_kernel_and_say_why(monkeypatch):
+    from arabtexts.grading import execute, zygote
+
+    said: list[str] = []
+    monkeypatch.setattr(zygote, "zygote_supported", lambda: (False, "the zygote needs the grader to run as root"))
+    factory = execute.kernel_factory(sandbox=True, zygote=True, log=said.append)
+    assert not isinstance(factory, zygote.Zygote) and callable(factory)
+    assert said and "no zygote: the zygote needs the grader to run as root" in said[-1]
+    said.clear()
+    monkeypatch.setenv("ARABTEXTS_ZYGOTE", "0")
+    factory = execute.kernel_factory(sandbox=True, zygote=True, log=said.append)
+    assert not isinstance(factory, zygote.Zygote) and "ARABTEXTS_ZYGOTE=0" in said[0]
+
+
+def test_the_zygote_refuses_to_confine_without_root_and_says_why(monkeypatch):
+    from arabtexts.grading import zygote
+
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    ok, why = zygote.zygote_supported()
+    assert not ok and "root" in why
+    with pytest.raises(zygote.ZygoteUnavailable, match="root"):
+        zygote.Zygote()
+
+
+def test_limits_reach_a_forked_kernel(planted_secret, tmp_path):  # noqa: F811
+    lim = sb.Limits(memory_mb=1536, file_size_mb=5)
+    z = _zygote(planted_secret, limits=lim)
+    try:
+        k = Kernel(tmp_path, zygote=z)
+        try:
+            got = k.value("[__import__('resource').getrlimit(getattr(__import__('resource'), n)) for n in "
+                          "('RLIMIT_AS', 'RLIMIT_FSIZE', 'RLIMIT_CORE')]")
+            assert got == [(1536 * sb.MB, 1536 * sb.MB), (5 * sb.MB, 5 * sb.MB), (0, 0)]
+            status, _, err = k.run("import resource; resource.setrlimit(resource.RLIMIT_AS, (2**40, 2**40))")
+            assert status == "error" and "ValueError" in err, err
+        finally:
+            k.close()
+    finally:
+        z.close()
