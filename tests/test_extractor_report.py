@@ -51,7 +51,7 @@ def test_every_article_and_extractor_is_measured(report_module):
 
 
 # repair of rotated lines, leave one text out: kind -> recall floor (all three texts)
-REPAIR_FLOORS = {"fragment": 0.45, "swap": 0.62, "multi": 0.6, "damaged": 0.62}
+REPAIR_FLOORS = {"fragment": 0.45, "swap": 0.65, "multi": 0.6, "damaged": 0.64}  # measured 3/6, 32/47, 11/17, 46/70
 
 
 @pytest.fixture(scope="module")

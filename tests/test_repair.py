@@ -260,3 +260,22 @@ def test_corpus_reads_layers():
     art = get_article("001")
     assert art.clean.startswith("زيارة الكاظمي لواشنطن")
     assert R.MARKER in art.annotated
+
+
+def test_a_page_break_inside_a_sentence_keeps_the_paragraph():
+    """000 prints «… وتنمية القدرات في مجال البيانات», a blank line, then the sentence's rest
+    («المتعلقــة بــالمرأة …», rotated). The full line with no sentence end cannot close a
+    paragraph, so the blank line is bridged and the rotated line is read after its real
+    neighbour, not as a paragraph start."""
+    from arabtexts import repair as R
+
+    raw = get_article("000").text
+    lines = raw.split("\n")
+    i = next(k for k, ln in enumerate(lines) if ln.rstrip().endswith("في مجال البيانات"))
+    assert lines[i + 1].strip() == "" and lines[i + 2].strip()
+    assert R._runs_on(lines[i]) and not R._ends_paragraph(lines[i])
+    clean = R.repair_text(raw).text
+    assert "في مجال البيانات المتعلقــة بــالمرأة في القطــاعَين" in clean
+    # a short last line or a line holding a sentence end still closes its paragraph
+    assert not R._runs_on("أوباما عندما كان بايدن نائبًا له.")
+    assert not R._runs_on("يارات عديدة شهدتها العاصمة بغداد. وز " * 3)

@@ -33,7 +33,8 @@ What this module does, line by line, deterministically:
    paragraph end) become their own paragraphs; runs of blank lines (page breaks) are dropped
    (``kind="noise"``). The PDF template separates the last line of each paragraph by a blank
    line, so a single blank line is bridged when the paragraph had not ended and the next line
-   is itself a paragraph's last line.
+   is itself a paragraph's last line, or when the line before it fills the measure with no
+   sentence end anywhere in it (:func:`_runs_on`: a page break inside a sentence).
 
 Nothing else changes: tatweel, diacritics, punctuation and the spaces left by lost digits
 («خلال عام ،», «في  مارس») stay as printed, because normalisation is a separate layer and
@@ -601,7 +602,7 @@ def repair_text(raw: str, *, lexicon: _Lexicon | None = None, order_lines: bool 
                 g2, nxt = gap_after(i)
                 join = g2 > 0 or nxt is None or _ends_paragraph(lines[i]) or (
                     nxt is not None and _is_heading(lines, blank, nxt)
-                )
+                ) or _runs_on(lines[p])
             else:
                 join = True  # page break inside a paragraph
             if not join:
@@ -787,6 +788,24 @@ def _single_line_damaged(raw: str) -> bool:
         return False
     lex = _default_lexicon()
     return _continuation(lex, toks[0]) or _glue_ok(lex, toks[-1], toks[0]) or toks[0] in ".،"
+
+
+#: visible length of a line that fills the printed measure (body lines run 80–118 characters)
+_FULL_LINE = 80
+
+
+def _runs_on(line: str) -> bool:
+    """A line that fills the measure and has no sentence end anywhere (not even one rotated
+    inside it) cannot close a paragraph: a single blank line after it is a page break inside
+    the sentence, as after 000's «… وتنمية القدرات في مجال البيانات» (the sentence goes on
+    «المتعلقة بالمرأة …» after the blank line).
+
+    >>> _runs_on("وتنمية القدرات في مجال البيانات " * 3)
+    True
+    >>> _runs_on("يارات عديدة شهدتها العاصمة بغداد. وز " * 3)
+    False
+    """
+    return _visible_len(line) >= _FULL_LINE and not any(c in TERMINAL for c in line)
 
 
 def _ends_paragraph(line: str) -> bool:
