@@ -14,9 +14,12 @@ What is measured (see benchmarks/README.md):
    tracemalloc peak of the Python heap);
 4. autograde throughput of one assignment for a synthetic class: (a) plain ``nbgrader autograde``
    (one batch, hidden tests in the student's kernel), (s) ``arabtexts grade`` (the one grader:
-   sandboxed kernels, checks outside them, workers = cores), (n) the same with ``--no-sandbox``
-   (the sandbox's cost); each on its own copy of the same released course; peak memory of each
-   process tree sampled with psutil; the gradebooks compared grade cell by grade cell with (a).
+   sandboxed kernels forked from a warm zygote, checks outside them, workers = cores), (b) the
+   same with a fresh bubblewrap and interpreter per kernel (``ARABTEXTS_ZYGOTE=0``: what the
+   zygote saves), (n) ``--no-sandbox`` (plain forked kernels: (s) − (n) is the sandbox's cost);
+   each on its own copy of the same released course; peak memory (PSS) of each process tree
+   sampled with psutil; the gradebooks compared grade cell by grade cell with (a). Every run's raw
+   numbers are kept in ``benchmarks/runs/`` and every autograde run of the folder is listed.
 
 No timing is asserted anywhere: the numbers only go into the report.
 """
@@ -374,8 +377,9 @@ class TreeSampler(threading.Thread):
             except psutil.Error:
                 break
             for p in procs:
-                try:
-                    rss = p.memory_info().rss
+                try:  # PSS: forked kernels share the zygote's pages; RSS would count them in each
+                    info = p.memory_full_info()
+                    rss = getattr(info, "pss", info.rss)
                 except psutil.Error:
                     continue
                 total += rss
@@ -387,10 +391,11 @@ class TreeSampler(threading.Thread):
             self.done.wait(self.every)
 
 
-def run_measured(cmd: list[str], cwd: Path, log: Path) -> dict:
+def run_measured(cmd: list[str], cwd: Path, log: Path, extra_env: dict | None = None) -> dict:
     t = time.perf_counter()
     with open(log, "w", encoding="utf-8") as fh:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env(), stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, env={**env(), **(extra_env or {})}, stdout=fh,
+                                stderr=subprocess.STDOUT)
         sampler = TreeSampler(proc.pid)
         sampler.start()
         rc = proc.wait()
@@ -471,23 +476,24 @@ def bench_autograde(n: int, workers_list: list[int], timeout: int, loop: bool) -
             kinds[kind] = kinds.get(kind, 0) + 1
         result["class"] = kinds
         result["broken"] = sorted(s.split("-", 1)[1] for s in klass if "-bad-" in s)
-        variants = [("a", "plain `nbgrader autograde` (one batch)", ["nbgrader", "autograde", ASSIGNMENT])]
+        grade_cmd = [str(BIN / "arabtexts"), "--course-root", "{dir}", "grade", ASSIGNMENT]
+        variants = [("a", "plain `nbgrader autograde` (one batch)", ["nbgrader", "autograde", ASSIGNMENT], {})]
         for w in workers_list:
             suffix = str(w) if len(workers_list) > 1 else ""
-            variants.append((f"s{suffix}", f"`arabtexts grade`, sandbox on ({w} workers)",
-                             [str(BIN / "arabtexts"), "--course-root", "{dir}", "grade", ASSIGNMENT,
-                              "--workers", str(w)]))
+            variants.append((f"s{suffix}", f"`arabtexts grade`, sandbox on, kernels forked from the zygote ({w} workers)",
+                             [*grade_cmd, "--workers", str(w)], {}))
         w = workers_list[0]
-        variants.append(("n", f"`arabtexts grade --no-sandbox` ({w} workers)",
-                         [str(BIN / "arabtexts"), "--course-root", "{dir}", "grade", ASSIGNMENT,
-                          "--workers", str(w), "--no-sandbox"]))
-        for key, label, cmd in variants:
+        variants.append(("b", f"`arabtexts grade`, sandbox on, a fresh bubblewrap per kernel ({w} workers)",
+                         [*grade_cmd, "--workers", str(w)], {"ARABTEXTS_ZYGOTE": "0"}))
+        variants.append(("n", f"`arabtexts grade --no-sandbox`, kernels forked from the zygote ({w} workers)",
+                         [*grade_cmd, "--workers", str(w), "--no-sandbox"], {}))
+        for key, label, cmd, extra_env in variants:
             d = work / f"course-{key}"
             shutil.copytree(seed, d)
             cmd = [str(BIN / c) if c == "nbgrader" else c.replace("{dir}", str(d)) for c in cmd]
             say(f"autograde ({key}) {label}: {n} submissions, load {loadavg()}")
             load_before = loadavg()
-            r = run_measured(cmd, d, work / f"{key}.log")
+            r = run_measured(cmd, d, work / f"{key}.log", extra_env)
             r["label"] = label
             r["load_before"] = load_before
             r["load_after"] = loadavg()
@@ -528,6 +534,40 @@ def bench_autograde(n: int, workers_list: list[int], timeout: int, loop: bool) -
 
 
 # ------------------------------------------------------------------ report
+
+
+RUNS = HERE / "runs"
+
+
+def runs_table() -> str:
+    """Every autograde run kept in ``benchmarks/runs/`` (one JSON per run of this script)."""
+    rows = []
+    for f in sorted(RUNS.glob("*.json")):
+        try:
+            e = json.loads(f.read_text(encoding="utf-8"))
+            r = e["autograde"]["runs"]
+            a = r["a"]["seconds"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        zygote = "b" in r  # runs before the zygote: their sandboxed grader is what (b) measures now
+        s_ = r.get("s") if zygote else None
+        b_ = r.get("b") if zygote else r.get("s")
+        n_ = r.get("n")
+
+        def cell(x):
+            return "—" if x is None else f"{x['seconds']:.1f} s ({a / x['seconds']:.2f}×)"
+
+        rows.append(f"| {e['machine']['date']} | `{e['machine']['commit']}` | {e['autograde'].get('n', '?')} | "
+                    f"{e['machine']['load_start']} | {a:.1f} s | {cell(s_)} | {cell(b_)} | {cell(n_)} |")
+    if not rows:
+        return ""
+    return "\n".join(["", "### Every autograde run kept in `benchmarks/runs/`", "",
+                      "Times, and in brackets the speed against (a) in the same run. Runs before the zygote "
+                      "(commit `07a623e`) started a fresh bubblewrap per kernel: their sandboxed grader is listed "
+                      "under (b), and their (n) started a fresh kernel per student.", "",
+                      "| started | commit | class | load at start | (a) plain nbgrader | (s) sandbox, zygote | "
+                      "(b) sandbox, bubblewrap per kernel | (n) no sandbox |",
+                      "|---|---|---:|---|---:|---:|---:|---:|", *rows]) + "\n"
 
 
 def fmt(x, unit="s", digits=2):
@@ -620,9 +660,10 @@ def report(info: dict, imports: dict, nbs: dict, widgets: dict, grade: dict, arg
                  + ", ".join(f"{v} {k}" for k, v in grade["class"].items())
                  + f" (broken: {', '.join(grade['broken'])}). Each grader runs on its own copy of the same "
                  f"released course, one after the other; cell time limit {grade['timeout']} s "
-                 "(`ARABTEXTS_EXECUTE_TIMEOUT`, for all three). Memory: the grader's whole process tree "
-                 "(nbgrader, kernels), sampled every 0.2 s with psutil.\n")
-        L.append("| grader | wall time | per submission | submissions/min | speed vs (a) | peak RSS, tree | "
+                 "(`ARABTEXTS_EXECUTE_TIMEOUT`, for all). Memory: the grader's whole process tree "
+                 "(nbgrader, zygote, kernels), sampled every 0.2 s with psutil, as PSS (a page shared by "
+                 "forked kernels is divided among them, not counted in each).\n")
+        L.append("| grader | wall time | per submission | submissions/min | speed vs (a) | peak PSS, tree | "
                  "largest process | exit | students ≠ (a) | grade cells ≠ (a) |")
         L.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         base = runs["a"]["seconds"]
@@ -633,12 +674,18 @@ def report(info: dict, imports: dict, nbs: dict, widgets: dict, grade: dict, arg
                      f"{r['returncode']} | {len(r['students_differing_from_a'])} | {r['cells_differing_from_a']} |")
         L.append("")
         if "s" in runs and "n" in runs:
+            w = int(runs["s"]["label"].split("(")[-1].split(" ")[0])
             cost = (runs["s"]["seconds"] - runs["n"]["seconds"]) / n
-            w = runs["s"]["label"].split("(")[-1].split(" ")[0]
             L.append(f"**Sandbox cost**: {fmt(cost, 's')} of wall time per notebook with {w} workers "
-                     f"((s) − (n), divided by {n}); about {fmt(cost * int(w) if w.isdigit() else cost, 's')} "
-                     "of one worker's time per notebook (bubblewrap start, namespaces, a fresh uid, "
-                     "rlimits, the kernel's private tmpfs).\n")
+                     f"((s) − (n), divided by {n}); about {fmt(cost * w, 's')} of one worker's time per "
+                     "notebook: the fork's own namespaces, private tmpfs mounts, `/proc`, a fresh uid and "
+                     "rlimits, and the zygote's bubblewrap once per batch.")
+            if "b" in runs:
+                save = (runs["b"]["seconds"] - runs["s"]["seconds"]) / n
+                L.append(f"**What the zygote saves**: {fmt(save, 's')} of wall time per notebook ((b) − (s)): "
+                         "a fresh bubblewrap, Python, `ipykernel`, pandas and the course package for each "
+                         f"student; (b) is {runs['a']['seconds'] / runs['b']['seconds']:.2f}× plain nbgrader.")
+            L.append("")
         for key, r in runs.items():
             if key == "a":
                 continue
@@ -652,16 +699,22 @@ def report(info: dict, imports: dict, nbs: dict, widgets: dict, grade: dict, arg
                  + ". Gradebook integrity: " + ", ".join(f"({k}) {r['integrity']}" for k, r in runs.items())
                  + ". Load average before each run: " + ", ".join(f"({k}) {r.get('load_before', '?')}" for k, r in runs.items())
                  + ".\n")
+    table = runs_table()
+    if table:
+        L.append(table)
     L.append("## Notes\n")
-    L.append("- (s) and (n) are the course's one grader (`arabtexts grade`, `arabtexts.grading.batch`): each "
-             "student's notebook runs in a fresh kernel (sandboxed by bubblewrap in (s)) with the *visible* tests "
-             "only; the declared values are read back as data and compared with the source solution's in the "
-             "grader's process; scores go into the gradebook through nbgrader's own `SaveAutoGrades`. One "
-             "process (threads driving the kernels) pays nbgrader's and `jsonschema`'s start-up once; each "
-             "worker starts (and pre-imports pandas and the course package in) its next kernel while the "
-             "current one runs, and kills each kernel as soon as its notebook is done. The first run of a "
-             "course also runs the source solution once in a trusted kernel (expected values, then cached); "
-             "that is included in the times above.")
+    L.append("- (s), (b) and (n) are the course's one grader (`arabtexts grade`, `arabtexts.grading.batch`): "
+             "each student's notebook runs in a kernel of its own with the *visible* tests only; the declared "
+             "values are read back as data and compared with the source solution's in the grader's process; "
+             "scores go into the gradebook through nbgrader's own `SaveAutoGrades`. One process (threads "
+             "driving the kernels) pays nbgrader's start-up once. In (s) and (n) every kernel is forked from "
+             "one warm zygote that imported `ipykernel`, pandas and the course package once "
+             "(`arabtexts.grading.zygote`); in (s) each fork builds its own sandbox (namespaces, private "
+             "tmpfs, fresh uid, rlimits) before any student code runs; in (b) each kernel is a new "
+             "interpreter in a bubblewrap of its own (what graders without root get). Each worker starts its "
+             "next kernel while the current one runs and kills each kernel as soon as its notebook is done. "
+             "The first run of a course also runs the source solution once in a trusted kernel (expected "
+             "values, then cached); that is included in the times above.")
     L.append("- Kernels are never reused between students (that would let one student's state change "
              "another's score).")
     L.append("- The machine is shared with other jobs (see the load averages above), so absolute times are "
@@ -683,37 +736,18 @@ def main(argv=None) -> int:
     p.add_argument("--only", default="imports,notebooks,widgets,autograde",
                    help="comma-separated sections to run")
     p.add_argument("--out", default=str(HERE / "REPORT.md"))
-    p.add_argument("--json", default=None, help="also write the raw numbers to this JSON file")
+    p.add_argument("--json", default=None,
+                   help="write the raw numbers here too (they always go to benchmarks/runs/<start>.json)")
     p.add_argument("--render-from", default=None,
                    help="only re-write the report from a JSON file of an earlier run (--json)")
-    p.add_argument("--autograde-from", default=None,
-                   help="with --render-from: comma-separated JSON files of autograde-only runs; the last one "
-                        "is section 4, all of them are listed as the day's runs")
     args = p.parse_args(argv)
     if args.render_from:
         raw = json.loads(Path(args.render_from).read_text(encoding="utf-8"))
         meta = raw["meta"]
         args.quick, args.nb_repeats, args.widget_repeats = meta["quick"], meta["nb_repeats"], meta["widget_repeats"]
         grade = raw["autograde"]
-        runs_md = ""
-        if args.autograde_from:
-            extra = [json.loads(Path(f).read_text(encoding="utf-8")) for f in args.autograde_from.split(",")]
-            grade = extra[-1]["autograde"]
-            lines = ["", "### Every run of section 4 on this machine that day", "",
-                     "| started | commit | load at start | (a) plain nbgrader | (s) sandbox on | (n) no sandbox | (s) vs (a) | (n) vs (a) |",
-                     "|---|---|---|---:|---:|---:|---:|---:|"]
-            for e in [raw] + extra:
-                r = e["autograde"]["runs"]
-                a = r["a"]["seconds"]
-                sk = next(k for k in r if k.startswith("s"))
-                lines.append(f"| {e['machine']['date']} | `{e['machine']['commit']}` | {e['machine']['load_start']} | "
-                             f"{a:.1f} s | {r[sk]['seconds']:.1f} s | {r['n']['seconds']:.1f} s | "
-                             f"{a / r[sk]['seconds']:.2f}× | {a / r['n']['seconds']:.2f}× |")
-            runs_md = "\n".join(lines) + "\n"
         text = report(raw["machine"], raw["imports"], raw["notebooks"], raw["widgets"], grade, args,
                       meta["total"], load_end=meta["load_end"])
-        if runs_md:
-            text = text.replace("\n## Notes\n", runs_md + "\n## Notes\n", 1)
         Path(args.out).write_text(text, encoding="utf-8")
         say(f"wrote {args.out} from {args.render_from}")
         return 0
@@ -730,14 +764,15 @@ def main(argv=None) -> int:
     nbs = bench_notebooks(args.nb_repeats) if "notebooks" in only else {}
     widgets = bench_widgets(args.widget_repeats) if "widgets" in only else {}
     grade = bench_autograde(n, workers, args.timeout, loop=not args.quick) if "autograde" in only else {}
-    text = report(info, imports, nbs, widgets, grade, args, time.perf_counter() - t0)
+    raw = {"machine": info, "imports": imports, "notebooks": nbs, "widgets": widgets, "autograde": grade,
+           "meta": {"quick": args.quick, "nb_repeats": args.nb_repeats, "widget_repeats": args.widget_repeats,
+                    "total": time.perf_counter() - t0, "load_end": loadavg()}}
+    RUNS.mkdir(exist_ok=True)
+    stamp = info["date"].replace(" UTC", "").replace(" ", "T").replace(":", "")
+    for path in [RUNS / f"{stamp}.json", *([Path(args.json)] if args.json else [])]:
+        path.write_text(json.dumps(raw, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    text = report(info, imports, nbs, widgets, grade, args, raw["meta"]["total"])
     Path(args.out).write_text(text, encoding="utf-8")
-    if args.json:
-        Path(args.json).write_text(json.dumps(
-            {"machine": info, "imports": imports, "notebooks": nbs, "widgets": widgets, "autograde": grade,
-             "meta": {"quick": args.quick, "nb_repeats": args.nb_repeats, "widget_repeats": args.widget_repeats,
-                      "total": time.perf_counter() - t0, "load_end": loadavg()}},
-            ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     say(f"wrote {args.out}")
     return 0
 
