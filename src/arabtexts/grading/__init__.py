@@ -19,6 +19,7 @@ For lessons and tests (imported eagerly, they are light)::
 - :mod:`.batch`        the one parallel grader
 - :mod:`.selfcheck`    the self-learner's check with hashed expected values
 - :mod:`.sandbox`, :mod:`.tamper`  the kernel's confinement and tamper flags
+- :mod:`.zygote`       kernels forked from one warm zygote, each confined before it runs
 
 >>> same_answer("الكـاظمي", "الكاظمي")
 True
