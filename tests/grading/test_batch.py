@@ -1,8 +1,9 @@
 """The one grader (:func:`arabtexts.grading.batch.grade_class`, ``arabtexts grade``).
 
 A small class of assignment 01 (the full solution, a wrong answer, the unmodified release, a
-deleted test cell, broken JSON) is graded in two copies of the same course: with 2 workers and
-with ``--workers 1``. Every grade must be identical, equal the report, and match what the
+deleted test cell, broken JSON) is graded in two copies of the same course: with 2 workers
+(kernels forked from the warm zygote, where it can run) and with ``--workers 1`` and a fresh
+kernel per student (``ARABTEXTS_ZYGOTE=0``). Every grade must be identical, equal the report, and match what the
 source's points say; a second run changes nothing and keeps manual grades; a student whose
 grading crashes is reported ``failed`` while the others are graded; without a usable sandbox
 grading refuses unless ``--no-sandbox`` is given. Correctness only: timings are in
@@ -11,6 +12,7 @@ benchmarks/REPORT.md.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 
@@ -49,13 +51,25 @@ def courses(tmp_path_factory):
         shutil.copytree(seed, one)
         lines: list[str] = []
         s2 = grade_class(two, FIRST, workers=2, sandbox=use_sandbox(), echo=lines.append)
-        s1 = grade_class(one, FIRST, workers=1, sandbox=use_sandbox(), echo=lambda m: None)
+        os.environ["ARABTEXTS_ZYGOTE"] = "0"
+        try:
+            s1 = grade_class(one, FIRST, workers=1, sandbox=use_sandbox(), echo=lambda m: None)
+        finally:
+            os.environ.pop("ARABTEXTS_ZYGOTE", None)
         yield {"two": two, "one": one, "s2": s2, "s1": s1, "src": src, "rel": rel, "name": name,
                "students": sorted(klass), "log": lines, "base": base}
 
 
 def test_parallel_and_sequential_give_identical_grades(courses):
     assert courses["s2"].workers == 2 and courses["s1"].workers == 1
+    # the log says how kernels were made: forked from the zygote (as root), or one by one
+    log2 = courses["s2"].log_path.read_text(encoding="utf-8")
+    log1 = courses["s1"].log_path.read_text(encoding="utf-8")
+    assert "kernels: a fresh one per student" in log1 and "ARABTEXTS_ZYGOTE=0" in log1
+    if os.geteuid() == 0 or not use_sandbox():
+        assert "kernels: forked from a warm zygote" in log2
+    else:
+        assert "no zygote" in log2
     g2, g1 = cell_grades(courses["two"], FIRST), cell_grades(courses["one"], FIRST)
     assert g2 and g2 == g1
     assert sorted({s for s, _ in g2}) == courses["students"]

@@ -210,3 +210,32 @@ def test_limits_reach_a_forked_kernel(planted_secret, tmp_path):  # noqa: F811
             k.close()
     finally:
         z.close()
+
+
+def test_a_forked_kernel_can_write_only_its_own_tmp_folder_and_shm(zygote, tmp_path):
+    """Walk everything a forked kernel sees: the zygote's root view (made by root) must offer it
+    no writable place but its private tmpfs mounts and its own socket files."""
+    k = Kernel(tmp_path, zygote=zygote)
+    try:
+        status, _, err = k.run(
+            "import os\n"
+            "writable = []\n"
+            "for top, dirs, files in os.walk('/'):\n"
+            "    if top.startswith(('/proc', '/sys')):\n"
+            "        dirs[:] = []\n"
+            "        continue\n"
+            "    if os.access(top, os.W_OK):\n"
+            "        writable.append(top)\n"
+            "    for f in files:\n"
+            "        p = os.path.join(top, f)\n"
+            "        if not top.startswith('/dev') and not os.path.islink(p) and os.access(p, os.W_OK):\n"
+            "            writable.append(p)", timeout=120)
+        assert status == "ok", err
+        writable = k.value("writable")
+        sockets = str(Path(k.km.ip).parent) + "/"
+        bad = [p for p in writable
+               if not (p in ("/tmp", "/dev/shm") or p.startswith(("/tmp/matplotlib", str(tmp_path), sockets)))]
+        assert bad == [], bad
+        assert "/tmp" in writable and str(tmp_path) in writable
+    finally:
+        k.close()
