@@ -210,7 +210,7 @@ def bench_notebooks(repeats: int) -> dict:
                                 "empty"], env=env(), capture_output=True, text=True, cwd=nbdir)
             fixed.append(json.loads(p.stdout.strip().splitlines()[-1])["seconds"])
         out["_kernel"] = {"median": median(fixed)}
-        for path in sorted(nbdir.glob("[0-9][0-9]_*.ipynb")):
+        for path in sorted(nbdir.glob("[0-9][0-9]*_*.ipynb")):  # 00, 00b, 03a …
             say(f"notebook {path.name} ({repeats}×, cold kernel)")
             runs = []
             for _ in range(repeats):
