@@ -434,6 +434,38 @@ def totals(grades: dict) -> dict[str, float]:
     return out
 
 
+def bench_kernel_start(n: int) -> dict:
+    """What one student's kernel costs before and after its notebook, as the grader makes it
+    (:class:`arabtexts.grading.execute.Kernel`: start, ready with the warm-up imports, stop),
+    one kernel at a time, median of ``n``, for each way of making kernels."""
+    from arabtexts.grading import execute, sandbox, zygote
+
+    kinds = [("plain", "a fresh interpreter, no sandbox (jupyter_client)", lambda: execute._plain_kernel_manager)]
+    if sandbox.sandbox_status()[0]:
+        kinds.append(("bwrap", "a fresh interpreter in a bubblewrap of its own", lambda: execute.kernel_factory(sandbox=True)))
+    kinds.append(("zygote-plain", "forked from the zygote, no sandbox", lambda: zygote.Zygote(sandbox=False)))
+    if zygote.zygote_supported()[0]:
+        kinds.append(("zygote", "forked from the zygote, each fork in its own sandbox", lambda: zygote.Zygote()))
+    out: dict = {}
+    for key, label, make in kinds:
+        say(f"kernel start: {label} ({n}×)")
+        factory = make()
+        ready, stop = [], []
+        try:
+            for _ in range(n):
+                t = time.perf_counter()
+                k = execute.Kernel(factory)
+                k.wait_ready(timeout=120)
+                ready.append(time.perf_counter() - t)
+                t = time.perf_counter()
+                k.stop()
+                stop.append(time.perf_counter() - t)
+        finally:
+            execute.close_factory(factory)
+        out[key] = {"label": label, "ready": median(ready), "stop": median(stop), "n": n}
+    return out
+
+
 def bench_autograde(n: int, workers_list: list[int], timeout: int, loop: bool) -> dict:
     import nbformat
 
@@ -686,6 +718,18 @@ def report(info: dict, imports: dict, nbs: dict, widgets: dict, grade: dict, arg
                          "a fresh bubblewrap, Python, `ipykernel`, pandas and the course package for each "
                          f"student; (b) is {runs['a']['seconds'] / runs['b']['seconds']:.2f}× plain nbgrader.")
             L.append("")
+        ks = grade.get("kernel_start")
+        if ks:
+            L.append("**One kernel, as the grader makes it** (start until it answers and has imported pandas and "
+                     "the course package; then stop, its processes gone), one at a time on the quiet machine, "
+                     f"median of {next(iter(ks.values()))['n']}:\n")
+            L.append("| kernel | start → ready | stop |\n|---|---:|---:|")
+            for r in ks.values():
+                L.append(f"| {r['label']} | {fmt(r['ready'], 's')} | {fmt(r['stop'], 's')} |")
+            if "zygote" in ks and "zygote-plain" in ks:
+                L.append(f"\nThe sandbox's own cost per forked kernel: {fmt(ks['zygote']['ready'] - ks['zygote-plain']['ready'], 's')} "
+                         "to start and " f"{fmt(ks['zygote']['stop'] - ks['zygote-plain']['stop'], 's')} to stop.")
+            L.append("")
         for key, r in runs.items():
             if key == "a":
                 continue
@@ -764,6 +808,8 @@ def main(argv=None) -> int:
     nbs = bench_notebooks(args.nb_repeats) if "notebooks" in only else {}
     widgets = bench_widgets(args.widget_repeats) if "widgets" in only else {}
     grade = bench_autograde(n, workers, args.timeout, loop=not args.quick) if "autograde" in only else {}
+    if grade:
+        grade["kernel_start"] = bench_kernel_start(5 if args.quick else 15)
     raw = {"machine": info, "imports": imports, "notebooks": nbs, "widgets": widgets, "autograde": grade,
            "meta": {"quick": args.quick, "nb_repeats": args.nb_repeats, "widget_repeats": args.widget_repeats,
                     "total": time.perf_counter() - t0, "load_end": loadavg()}}

@@ -357,6 +357,32 @@ runpy.run_module('ipykernel_launcher', run_name='__main__', alter_sys=True)
 """
 
 
+def bwrap_view(*, home: Path, limits: Limits, privileged: bool, also: list[Path]) -> list[str]:
+    """The start of every sandbox's bubblewrap command (a kernel's own, or the zygote's): new
+    namespaces (a user namespace too unless ``privileged``, i.e. the grader is root), a clean
+    environment with ``HOME=home``, the system and the course read-only, new ``/proc`` and
+    ``/dev``, a private size-limited ``/tmp``, and the folders leading to the course and to the
+    ``also`` paths (readable by the kernel's uid: bubblewrap would make them 0700).
+
+    For example ``bwrap_view(home=Path("/tmp/طالب"), limits=Limits(), privileged=False, also=[])``
+    starts with ``bwrap --unshare-user --disable-userns --unshare-pid …``.
+    """
+    cmd = [bwrap_path() or "bwrap", *_namespace_args(0 if privileged else None),
+           "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox"]
+    for k, v in kernel_env(home).items():
+        cmd += ["--setenv", k, v]
+    cmd += _system_binds()
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
+    cmd += ["--perms", "1777", "--size", str(limits.scratch_mb * MB), "--tmpfs", "/tmp"]
+    course = _course_paths()
+    parents = sorted({str(a) for p in [*course, *also] for a in p.parents if str(a) not in ("/", "/tmp")})
+    for a in parents:
+        cmd += ["--perms", "0755", "--dir", a]
+    for p in course:
+        cmd += ["--ro-bind", str(p), str(p)]
+    return cmd
+
+
 def pids_of_uid(uid: int) -> list[int]:
     """The processes (not zombies already reaped) whose real uid is ``uid``."""
     out = []
@@ -486,21 +512,8 @@ class _SandboxMixin:
         scratch = str(self._sbx_scratch)
         lim = self._sbx_limits
         assert self._sbx_runtime is not None
-        cmd = [bwrap_path() or "bwrap", *_namespace_args(self._sbx_uid),
-               "--die-with-parent", "--new-session", "--clearenv", "--hostname", "sandbox"]
-        for k, v in kernel_env(self._sbx_scratch).items():
-            cmd += ["--setenv", k, v]
-        cmd += _system_binds()
-        cmd += ["--proc", "/proc", "--dev", "/dev"]
-        cmd += ["--perms", "1777", "--size", str(lim.scratch_mb * MB), "--tmpfs", "/tmp"]
-        course = _course_paths()
-        # folders leading to the binds, readable by the kernel's uid (bwrap makes them 0700)
-        parents = sorted({str(a) for p in [*course, self._sbx_scratch, self._sbx_runtime]
-                          for a in p.parents if str(a) not in ("/", "/tmp")})
-        for a in parents:
-            cmd += ["--perms", "0755", "--dir", a]
-        for p in course:
-            cmd += ["--ro-bind", str(p), str(p)]
+        cmd = bwrap_view(home=self._sbx_scratch, limits=lim, privileged=self._sbx_uid is not None,
+                         also=[self._sbx_scratch, self._sbx_runtime])
         # made-up passwd/group naming the kernel's user (the real ones are not shown)
         uid = self._sbx_uid if self._sbx_uid is not None else os.getuid()
         gid = self._sbx_uid if self._sbx_uid is not None else os.getgid()

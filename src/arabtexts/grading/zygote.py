@@ -119,20 +119,9 @@ class Zygote:
     # ---- the command ----------------------------------------------------------------------
     def _bwrap_cmd(self) -> list[str]:
         self._pass_fds: list[int] = []
-        cmd = [sb.bwrap_path() or "bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc",
-               "--unshare-uts", "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-               "--clearenv", "--hostname", "sandbox"]
-        for k, v in sb.kernel_env(Path("/nonexistent")).items():
-            cmd += ["--setenv", k, v]
-        cmd += sb._system_binds()
-        cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(self.limits.scratch_mb * sb.MB),
-                "--tmpfs", "/tmp"]
-        course = sb._course_paths()
-        parents = sorted({str(a) for p in [*course, self.root] for a in p.parents if str(a) not in ("/", "/tmp")})
-        for a in parents:
-            cmd += ["--perms", "0755", "--dir", a]
-        for p in course:
-            cmd += ["--ro-bind", str(p), str(p)]
+        # the view of a kernel's own bubblewrap (as root), without the kernel's own parts: those
+        # (working folder, /tmp, /dev/shm, /proc, passwd, uid) each fork makes for itself
+        cmd = sb.bwrap_view(home=Path("/nonexistent"), limits=self.limits, privileged=True, also=[self.root])
         # made-up passwd and group (each kernel binds its own over them); real files, since
         # bubblewrap's --ro-bind-data files cannot be mounted over
         for name, data in (("passwd", "root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n"), ("group", "root:x:0:\n")):
