@@ -239,3 +239,27 @@ def test_a_forked_kernel_can_write_only_its_own_tmp_folder_and_shm(zygote, tmp_p
         assert "/tmp" in writable and str(tmp_path) in writable
     finally:
         k.close()
+
+
+def test_a_zygote_killed_from_outside_is_started_again_for_the_next_student(planted_secret, tmp_path):  # noqa: F811
+    """No kernel can reach the zygote, but the machine can (the OOM killer, an operator): the
+    kernels it forked die with it, and the next student still gets a kernel."""
+    z = _zygote(planted_secret)
+    try:
+        a = Kernel(tmp_path / "a", zygote=z)
+        assert a.value("6 * 7") == 42
+        os.kill(z.proc.pid, 9)
+        end = time.monotonic() + 20
+        while a.km.is_alive() and time.monotonic() < end:
+            time.sleep(0.05)
+        assert not a.km.is_alive()
+        a.close()
+        assert a.km.sandbox_pids() == []
+        b = Kernel(tmp_path / "b", zygote=z)
+        try:
+            assert z.restarts == 1
+            assert b.value("__import__('os').getpid()") == 1 and b.value("'بغداد'[::-1]") == "دادغب"
+        finally:
+            b.close()
+    finally:
+        z.close()

@@ -401,6 +401,8 @@ def grade_class(course_root=None, assignment: str = "", *, workers: int | None =
             _stop_pool(pool, jobs)
             exp_thread.join()
             close_factory(factory)
+            if getattr(factory, "restarts", 0):
+                log(f"kernels: the zygote stopped and was started again {factory.restarts} time(s)")
 
         recorder.close()
         summary.results = [results[s] for s in present if s in results]

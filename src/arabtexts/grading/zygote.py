@@ -91,10 +91,17 @@ class Zygote:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._replies: dict[str, queue.Queue] = {}
+        self._owner: dict[str, subprocess.Popen] = {}  # kernel id -> the zygote process that forked it
         self.exits: dict[str, int] = {}
         self._exited = threading.Condition()
         self.log = open(self.root / "zygote.log", "w+b")
-        if sandbox:
+        self._start_lock = threading.Lock()
+        self._closed = False
+        self.restarts = 0
+        self._launch(start_timeout)
+
+    def _launch(self, start_timeout: float) -> None:
+        if self.sandbox:
             cmd = self._bwrap_cmd()
             env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
         else:  # --no-sandbox: the grader's rights and environment, as jupyter_client would give
@@ -113,8 +120,17 @@ class Zygote:
             raise ZygoteUnavailable(f"the zygote did not start: {self._log_tail() or 'no message'}")
         self.pid = first.get("pid")
         self.threads = first.get("threads")
-        self._reader = threading.Thread(target=self._read_loop, daemon=True)
+        self._reader = threading.Thread(target=self._read_loop, args=(self.proc,), daemon=True)
         self._reader.start()
+
+    def _ensure_running(self) -> None:
+        """A zygote that died (killed from outside: no kernel can reach it) is started again, so
+        the rest of the batch still gets kernels; ``restarts`` counts it."""
+        with self._start_lock:
+            if self._closed or self.proc.poll() is None:
+                return
+            self.restarts += 1
+            self._launch(120.0)
 
     # ---- the command ----------------------------------------------------------------------
     def _bwrap_cmd(self) -> list[str]:
@@ -156,9 +172,9 @@ class Zygote:
                 return None
         return None
 
-    def _read_loop(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
+    def _read_loop(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
             try:
                 msg = json.loads(line)
             except ValueError:
@@ -169,15 +185,17 @@ class Zygote:
                     self._exited.notify_all()
             elif "id" in msg and str(msg["id"]) in self._replies:
                 self._replies[str(msg["id"])].put(msg)
-        with self._exited:  # the zygote is gone: so is every kernel it forked
+        with self._exited:  # this zygote is gone: so is every kernel it forked
             for kid in list(self._replies):
-                self.exits.setdefault(kid, -1)
+                if self._owner.get(kid) is proc:
+                    self.exits.setdefault(kid, -1)
             self._exited.notify_all()
 
     def request(self, msg: dict, timeout: float = 30.0) -> dict:
         kid = str(msg["id"])
         q: queue.Queue = queue.Queue()
         self._replies[kid] = q
+        self._owner.setdefault(kid, self.proc)
         data = (json.dumps(msg) + "\n").encode()
         with self._lock:
             if self.proc.poll() is not None or self.proc.stdin is None:
@@ -214,11 +232,13 @@ class Zygote:
 
     def kernel_manager(self, scratch, **_ignored) -> "ZygoteKernelManager":
         """A not-yet-started manager for one student's kernel (the factory of :mod:`.execute`)."""
+        self._ensure_running()
         return ZygoteKernelManager(self, Path(scratch))
 
     __call__ = kernel_manager
 
     def close(self) -> None:
+        self._closed = True
         try:
             if self.proc.stdin is not None:
                 self.proc.stdin.close()
