@@ -215,6 +215,17 @@ def test_the_batch_finishes_and_the_grader_survives(graded):
     assert not_graded == {}
 
 
+def test_the_attacks_met_the_kernels_a_batch_really_uses(graded):
+    """As root: forks of the warm zygote, each sandboxed by itself (as an ordinary user: a
+    bubblewrap each); and no attack brought the zygote down (it would have been restarted)."""
+    logs = " ".join(p.read_text(encoding="utf-8") for p in (graded["b"] / "grading-logs").glob("grade-*.log"))
+    if os.geteuid() == 0:
+        assert "kernels: forked from a warm zygote, each in namespaces of its own (sandbox)" in logs
+    else:
+        assert "kernels: a fresh one per student in its own bubblewrap" in logs
+    assert "started again" not in logs
+
+
 def test_honest_scores_are_identical_to_a_batch_without_the_hostile_class(graded):
     ga, gb = _cell_grades(graded["a"]), _cell_grades(graded["b"])
     for sid in graded["honest"]:
