@@ -263,3 +263,30 @@ def test_a_zygote_killed_from_outside_is_started_again_for_the_next_student(plan
             b.close()
     finally:
         z.close()
+
+
+def test_course_folders_under_tmp_stay_visible_and_read_only(planted_secret, tmp_path, monkeypatch):  # noqa: F811
+    """A course cloned in /tmp (CI does that) or a data folder copied there (the browser tests):
+    each fork's own /tmp must not hide them, and must not make them writable."""
+    import shutil
+
+    data = tmp_path / "course" / "data"
+    shutil.copytree(ROOT / "data", data)
+    monkeypatch.setenv("ARABTEXTS_DATA", str(data))
+    z = _zygote(planted_secret)
+    try:
+        assert str(data) in z.keep and str(data).startswith("/tmp/")
+        k = Kernel(tmp_path / "work", zygote=z)
+        try:
+            assert k.value(f"len(open({str(data / 'articles.csv')!r}, encoding='utf-8').read()) > 100")
+            # a module of the course the zygote did not import: read from the package on disk
+            assert k.value("__import__('arabtexts.plotting', fromlist=['x']).__name__") == "arabtexts.plotting"
+            status, _, err = k.run(f"open({str(data / 'planted.txt')!r}, 'w')")
+            assert status == "error" and ("Read-only" in err or "Permission" in err), err
+            assert not (data / "planted.txt").exists()
+            # nothing else of the grader's /tmp came with it
+            assert k.value(f"__import__('os').listdir({str(tmp_path / 'course')!r})") == ["data"]
+        finally:
+            k.close()
+    finally:
+        z.close()

@@ -7,7 +7,8 @@ every inherited file descriptor, makes new mount, pid, network, IPC and UTS name
 forks the kernel (C2), which is process 1 of its own pid namespace and builds its own view:
 
 * a private, size-limited tmpfs on ``/tmp``, on its working folder and on ``/dev/shm``
-  (nothing of another student's files is visible, nothing reaches the disk);
+  (nothing of another student's files is visible, nothing reaches the disk); the course's
+  read-only folders that live under ``/tmp`` (``keep``) are bound back into it read-only;
 * its own runtime folder (connection file and socket files) bound back at the same path,
   so the grader connects to it from outside;
 * its own ``/proc`` (its own processes only) and a made-up ``/etc/passwd`` naming its uid;
@@ -103,7 +104,18 @@ def build_view(req):
     fonts = []
     if os.path.isdir(FONTS):
         fonts = [(name, os.open(os.path.join(FONTS, name), os.O_PATH)) for name in sorted(os.listdir(FONTS))]
+    # the course's read-only folders that live under /tmp (a clone in /tmp, a copied data folder)
+    # must stay visible through the kernel's own /tmp: held open now, bound back below
+    keep = [(p, os.open(p, os.O_PATH)) for p in req.get("keep", []) if p.startswith("/tmp/")]
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode=1777")
+    for path, fd in keep:
+        if os.path.isdir(f"/proc/self/fd/{fd}"):
+            os.makedirs(path, mode=0o755, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            open(path, "a").close()
+        bind_ro(f"/proc/self/fd/{fd}", path)
+        os.close(fd)
     os.makedirs(req["rt"], mode=0o755)
     mount(f"/proc/self/fd/{rt_fd}", req["rt"], None, MS_BIND)
     os.close(rt_fd)

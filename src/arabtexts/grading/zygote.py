@@ -85,6 +85,8 @@ class Zygote:
             raise ZygoteUnavailable("the zygote needs Linux")
         self.sandbox = sandbox
         self.limits = limits
+        # what the zygote's view binds read-only (the course, venv, data): each fork keeps it
+        self.keep = [str(p) for p in sb._course_paths()]
         self.root = Path(tempfile.mkdtemp(prefix="atx-z-", dir="/tmp"))
         os.chmod(self.root, 0o755)
         sb._RUNTIME_DIRS.add(self.root)
@@ -301,7 +303,7 @@ class ZygoteKernelManager:
             os.chmod(fname, 0o640)
         self._info = info
         req = {"op": "spawn", "id": self.id, "conn": fname, "rt": str(rt), "cwd": str(self.scratch),
-               "confine": self.sandboxed}
+               "confine": self.sandboxed, "keep": self.zygote.keep}
         if self.sandboxed:
             req.update(uid=uid, rlimits=sb._rlimits(self.zygote.limits, uid),
                        scratch_bytes=self.zygote.limits.scratch_mb * sb.MB)
