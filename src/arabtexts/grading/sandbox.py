@@ -440,17 +440,22 @@ def _rlimits(limits: Limits, uid: int | None) -> str:
 _RUNTIME_DIRS: set[Path] = set()
 
 
+def remove_runtime(rt: Path) -> None:
+    """Remove a kernel's runtime folder, whose socket folder ``s`` may have been sealed."""
+    for d in (rt, rt / "s"):
+        try:
+            os.chmod(d, 0o700)
+        except OSError:
+            pass
+    shutil.rmtree(rt, ignore_errors=True)
+
+
 @atexit.register
 def _remove_runtime_dirs() -> None:
     """Runtime folders of kernels never shut down (the grader crashed): their kernels died with
     the grader (``--die-with-parent``); remove the folders too."""
     for rt in list(_RUNTIME_DIRS):
-        for d in (rt, rt / "s"):
-            try:
-                os.chmod(d, 0o700)
-            except OSError:
-                pass
-        shutil.rmtree(rt, ignore_errors=True)
+        remove_runtime(rt)
 
 
 class _SandboxMixin:
@@ -616,12 +621,7 @@ class _SandboxMixin:
         rt = getattr(self, "_sbx_runtime", None)
         if rt is not None:
             _RUNTIME_DIRS.discard(rt)
-            for d in (rt, rt / "s"):
-                try:
-                    os.chmod(d, 0o700)
-                except OSError:
-                    pass
-            shutil.rmtree(rt, ignore_errors=True)
+            remove_runtime(rt)
             self._sbx_runtime = None
 
     @property

@@ -404,9 +404,4 @@ class ZygoteKernelManager:
         self.has_kernel = False
 
     def cleanup_resources(self, restart: bool = False) -> None:
-        for d in (self.runtime, self.runtime / "s"):
-            try:
-                os.chmod(d, 0o700)
-            except OSError:
-                pass
-        shutil.rmtree(self.runtime, ignore_errors=True)
+        sb.remove_runtime(self.runtime)
