@@ -117,7 +117,28 @@ def start(argv: list[str]) -> int:
         cmd.append("--allow-root")  # containers and CI run as root; Jupyter refuses otherwise
     cmd += rest + [START_NOTEBOOK]
     say("opening the course: " + START_NOTEBOOK)
-    return subprocess.call([str(c) for c in cmd], cwd=ROOT, env=course_env())
+    return run_forwarding_signals([str(c) for c in cmd])
+
+
+def run_forwarding_signals(cmd: list[str]) -> int:
+    """Run ``cmd`` (JupyterLab) and pass on a request to stop: a SIGTERM or SIGHUP sent to this
+    process (a service manager, a test) reaches the server too, which then shuts down its
+    kernels; without this it would be left running on its own. Ctrl+C reaches both anyway."""
+    import signal
+
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=course_env())
+
+    def forward(signum, _frame):
+        proc.send_signal(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), forward)
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:  # the server got it too and is shutting down
+            continue
 
 
 def test(argv: list[str]) -> int:

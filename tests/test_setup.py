@@ -109,3 +109,24 @@ def test_headless_start_serves_the_start_notebook(tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        # stopping course.py stops the server it started (and its kernel): nothing is left running
+        deadline = time.monotonic() + 30
+        while _processes_with(f"--ServerApp.port={port}") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        left = _processes_with(f"--ServerApp.port={port}")
+        for pid in left:
+            os.kill(pid, 9)
+    assert left == [], "JupyterLab outlived `course.py start`"
+
+
+def _processes_with(text: str) -> list[int]:
+    """Processes whose command line contains ``text`` (Linux /proc; none elsewhere)."""
+    found = []
+    for d in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if d.isdigit():
+            try:
+                if text.encode() in Path(f"/proc/{d}/cmdline").read_bytes():
+                    found.append(int(d))
+            except OSError:
+                pass
+    return found
